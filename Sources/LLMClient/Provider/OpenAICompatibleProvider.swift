@@ -1,0 +1,256 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// A `ChatProvider` for any OpenAI-compatible HTTP API (Taotoken, OpenAI, and their kin).
+///
+/// Owns two connection pools: one for plain calls, bounded end to end by `timeout`, and one for
+/// streams, whose read timeout is the idle timeout between chunks (a stream has no total cap).
+/// Call `shutdown()` when done.
+public final class OpenAICompatibleProvider: ChatProvider {
+    /// How to reach the upstream and how patient to be with it.
+    public struct Configuration: Sendable {
+        /// The API base, such as `https://taotoken.net/api/v1`; `/chat/completions` and `/models` are appended.
+        public var baseURL: String
+        public var apiKey: String
+        /// Bounds one attempt of a plain call end to end, and the wait for a stream's response headers.
+        public var timeout: Duration
+        public var connectTimeout: Duration
+        /// The longest silence allowed between two reads of a stream.
+        public var streamIdleTimeout: Duration
+        public var retryPolicy: RetryPolicy
+        /// Extra headers sent with every request.
+        public var headers: [(name: String, value: String)]
+        /// The largest plain response body accepted.
+        public var maxResponseBytes: Int
+        /// The largest single server-sent event accepted in a stream.
+        public var maxEventBytes: Int
+        /// Connections kept per upstream host in each pool.
+        public var maxConnectionsPerHost: Int
+
+        public init(
+            baseURL: String,
+            apiKey: String,
+            timeout: Duration = .seconds(30),
+            connectTimeout: Duration = .seconds(10),
+            streamIdleTimeout: Duration = .seconds(30),
+            retryPolicy: RetryPolicy = RetryPolicy(),
+            headers: [(name: String, value: String)] = [],
+            maxResponseBytes: Int = 32 * 1024 * 1024,
+            maxEventBytes: Int = 16 * 1024 * 1024,
+            maxConnectionsPerHost: Int = 1024
+        ) {
+            self.baseURL = baseURL
+            self.apiKey = apiKey
+            self.timeout = timeout
+            self.connectTimeout = connectTimeout
+            self.streamIdleTimeout = streamIdleTimeout
+            self.retryPolicy = retryPolicy
+            self.headers = headers
+            self.maxResponseBytes = maxResponseBytes
+            self.maxEventBytes = maxEventBytes
+            self.maxConnectionsPerHost = maxConnectionsPerHost
+        }
+    }
+
+    public let configuration: Configuration
+    private let plainClient: HTTPClient
+    private let streamingClient: HTTPClient
+    private let chatURL: String
+    private let modelsURL: String
+    private let jsonHeaders: HTTPHeaders
+    private let logger: Logger
+
+    public init(configuration: Configuration, logger: Logger = Logger(label: "LLMClient")) {
+        self.configuration = configuration
+        self.logger = logger
+        let base = configuration.baseURL.hasSuffix("/") ? String(configuration.baseURL.dropLast()) : configuration.baseURL
+        self.chatURL = base + "/chat/completions"
+        self.modelsURL = base + "/models"
+
+        var headers = HTTPHeaders()
+        headers.add(name: "Authorization", value: "Bearer \(configuration.apiKey)")
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Accept", value: "application/json")
+        for header in configuration.headers { headers.add(name: header.name, value: header.value) }
+        self.jsonHeaders = headers
+
+        let pool = HTTPClient.Configuration.ConnectionPool(
+            idleTimeout: .seconds(60),
+            concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.maxConnectionsPerHost
+        )
+        var plain = HTTPClient.Configuration(
+            timeout: .init(connect: .init(configuration.connectTimeout)),
+            connectionPool: pool
+        )
+        plain.redirectConfiguration = .disallow
+        var streaming = HTTPClient.Configuration(
+            timeout: .init(connect: .init(configuration.connectTimeout), read: .init(configuration.streamIdleTimeout)),
+            connectionPool: pool
+        )
+        streaming.redirectConfiguration = .disallow
+        self.plainClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: plain)
+        self.streamingClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: streaming)
+    }
+
+    /// Closes both connection pools.
+    public func shutdown() async throws {
+        try await plainClient.shutdown()
+        try await streamingClient.shutdown()
+    }
+
+    public func complete(_ request: ChatCompletionRequest) async throws -> ChatCompletionResponse {
+        var request = request
+        request.stream = nil
+        request.streamOptions = nil
+        let body = try Self.encode(request)
+        return try await withRetries {
+            try await self.withDeadline(self.configuration.timeout) {
+                let response = try await self.send(.POST, to: self.chatURL, body: body, on: self.plainClient)
+                let bytes = try await self.collect(response.body)
+                do {
+                    return try JSONDecoder().decode(ChatCompletionResponse.self, from: bytes)
+                } catch {
+                    throw ProviderError.invalidResponse("the upstream's answer is not a chat completion")
+                }
+            }
+        }
+    }
+
+    public func stream(_ request: ChatCompletionRequest) async throws -> ChatCompletionStream {
+        var request = request
+        request.stream = true
+        let body = try Self.encode(request)
+        return try await withRetries {
+            let response = try await self.send(.POST, to: self.chatURL, body: body, on: self.streamingClient)
+            return ChatCompletionStream(body: response.body, maxEventBytes: self.configuration.maxEventBytes)
+        }
+    }
+
+    public func listModels() async throws -> ModelList {
+        try await withRetries {
+            try await self.withDeadline(self.configuration.timeout) {
+                let response = try await self.send(.GET, to: self.modelsURL, body: nil, on: self.plainClient)
+                let bytes = try await self.collect(response.body)
+                do {
+                    return try JSONDecoder().decode(ModelList.self, from: bytes)
+                } catch {
+                    throw ProviderError.invalidResponse("the upstream's answer is not a model list")
+                }
+            }
+        }
+    }
+
+    // MARK: - Transport
+
+    /// Sends one request and returns the response once its status is 2xx; anything else throws.
+    private func send(
+        _ method: HTTPMethod,
+        to url: String,
+        body: ByteBuffer?,
+        on client: HTTPClient
+    ) async throws -> HTTPClientResponse {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        request.headers = jsonHeaders
+        if let body { request.body = .bytes(body) }
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(request, timeout: .init(configuration.timeout))
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            if Task.isCancelled { throw CancellationError() }
+            throw ProviderError(sendingRequestFailedWith: error)
+        }
+        guard (200..<300).contains(response.status.code) else {
+            throw await statusError(from: response)
+        }
+        return response
+    }
+
+    private func collect(_ body: HTTPClientResponse.Body) async throws -> Data {
+        do {
+            let buffer = try await body.collect(upTo: configuration.maxResponseBytes)
+            return Data(buffer.readableBytesView)
+        } catch is NIOTooManyBytesError {
+            throw ProviderError.invalidResponse("the upstream's answer is larger than \(configuration.maxResponseBytes) bytes")
+        } catch {
+            if Task.isCancelled { throw CancellationError() }
+            throw ProviderError(readingStreamFailedWith: error)
+        }
+    }
+
+    private func statusError(from response: HTTPClientResponse) async -> ProviderError {
+        let retryAfter = RetryPolicy.retryAfter(
+            retryAfterMilliseconds: response.headers.first(name: "retry-after-ms"),
+            retryAfter: response.headers.first(name: "retry-after")
+        )
+        var message: String?
+        if let buffer = try? await response.body.collect(upTo: 64 * 1024) {
+            if let body = try? JSONDecoder().decode(OpenAIErrorBody.self, from: Data(buffer.readableBytesView)) {
+                message = body.error.message
+            } else {
+                message = String(buffer: buffer).prefix(500).description
+            }
+        }
+        return ProviderError(
+            kind: .status,
+            status: Int(response.status.code),
+            retryAfter: retryAfter,
+            upstreamMessage: message.map(redactingKey)
+        )
+    }
+
+    /// Upstreams sometimes quote the key they were given; it must never travel further.
+    private func redactingKey(_ text: String) -> String {
+        let key = configuration.apiKey
+        guard key.count >= 4 else { return text }
+        return text.replacingOccurrences(of: key, with: "[redacted]")
+    }
+
+    private func withRetries<T: Sendable>(_ operation: @Sendable () async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            do {
+                return try await operation()
+            } catch let error as ProviderError {
+                guard let delay = configuration.retryPolicy.delay(afterAttempt: attempt, for: error) else { throw error }
+                logger.debug(
+                    "retrying upstream call",
+                    metadata: ["attempt": "\(attempt + 1)", "error": "\(error.shortDescription)", "delay": "\(delay)"]
+                )
+                try await Task.sleep(for: delay)
+                attempt += 1
+            }
+        }
+    }
+
+    private func withDeadline<T: Sendable>(
+        _ duration: Duration,
+        _ operation: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask { try await operation() }
+            group.addTask {
+                try await Task.sleep(for: duration)
+                throw ProviderError.timeout("the upstream did not answer within \(duration)")
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
+
+    private static func encode(_ request: ChatCompletionRequest) throws -> ByteBuffer {
+        ByteBuffer(bytes: try JSONEncoder().encode(request))
+    }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}

@@ -1,0 +1,53 @@
+/// Why a call to an upstream provider failed, in terms a gateway maps to a status and a retry decision.
+public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Hashable {
+        /// No answer in time: the first byte, the whole non-streaming body, or the gap between chunks.
+        case timeout
+        /// The upstream could not be reached, or the connection broke.
+        case unreachable
+        /// The upstream answered with a non-2xx status.
+        case status
+        /// The upstream answered 2xx with a body that is not what the API promises.
+        case invalidResponse
+    }
+
+    public let kind: Kind
+    /// The upstream's HTTP status, for `.status`.
+    public let status: Int?
+    /// How long the upstream asked us to wait (Retry-After or retry-after-ms).
+    public let retryAfter: Duration?
+    /// The upstream's own message, with the API key removed. Safe to log; shown to clients only in development.
+    public let upstreamMessage: String?
+
+    public init(kind: Kind, status: Int? = nil, retryAfter: Duration? = nil, upstreamMessage: String? = nil) {
+        self.kind = kind
+        self.status = status
+        self.retryAfter = retryAfter
+        self.upstreamMessage = upstreamMessage
+    }
+
+    public static func timeout(_ message: String) -> ProviderError { .init(kind: .timeout, upstreamMessage: message) }
+    public static func unreachable(_ message: String) -> ProviderError { .init(kind: .unreachable, upstreamMessage: message) }
+    public static func invalidResponse(_ message: String) -> ProviderError {
+        .init(kind: .invalidResponse, upstreamMessage: message)
+    }
+
+    /// Connect errors, timeouts, 408, 429 and 5xx are worth another try; other answers are final.
+    public var isRetryable: Bool {
+        switch kind {
+        case .timeout, .unreachable: true
+        case .status: status.map { $0 == 408 || $0 == 429 || $0 >= 500 } ?? false
+        case .invalidResponse: false
+        }
+    }
+
+    /// A short, bounded label (for logs and metrics): `timeout`, `unreachable`, `status_503`, …
+    public var shortDescription: String {
+        if kind == .status, let status { return "status_\(status)" }
+        return kind.rawValue
+    }
+
+    public var description: String {
+        "ProviderError(\(shortDescription)\(upstreamMessage.map { ": \($0)" } ?? ""))"
+    }
+}

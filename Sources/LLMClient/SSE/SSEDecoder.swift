@@ -1,0 +1,148 @@
+import NIOCore
+
+/// An incremental `text/event-stream` decoder over bytes as they arrive.
+///
+/// Follows the WHATWG event-stream grammar: lines end in LF, CR or CRLF (a CRLF may be split
+/// across two reads), `:` starts a comment (`: ping` keep-alives), `data:` lines accumulate and a
+/// blank line dispatches the event. An event may be split across reads at any byte. Lines and
+/// events are bounded by `maxEventBytes` so a hostile upstream cannot grow memory without limit.
+public struct SSEDecoder: Sendable {
+    /// An event or a single line grew past `maxEventBytes`.
+    public struct EventTooLarge: Error, Sendable, CustomStringConvertible {
+        public let limit: Int
+        public var description: String { "server-sent event larger than \(limit) bytes" }
+    }
+
+    private static let lf: UInt8 = 0x0A
+    private static let cr: UInt8 = 0x0D
+    private static let colon: UInt8 = 0x3A
+    private static let space: UInt8 = 0x20
+
+    public let maxEventBytes: Int
+    private var partialLine: [UInt8] = []
+    private var data: [UInt8] = []
+    private var hasData = false
+    private var eventType: String?
+    private var lastEventID: String?
+    /// The previous read ended in CR: an LF at the start of the next one belongs to it.
+    private var pendingCR = false
+
+    public init(maxEventBytes: Int = 16 * 1024 * 1024) {
+        self.maxEventBytes = maxEventBytes
+    }
+
+    /// Feeds the next bytes of the stream and returns the events they complete.
+    public mutating func decode(_ buffer: ByteBuffer) throws -> [ServerSentEvent] {
+        var events: [ServerSentEvent] = []
+        try buffer.withUnsafeReadableBytes { bytes in
+            try self.scan(bytes, into: &events)
+        }
+        return events
+    }
+
+    /// Feeds bytes given as a collection (convenient in tests and for strings).
+    public mutating func decode(_ bytes: some Collection<UInt8>) throws -> [ServerSentEvent] {
+        try decode(ByteBuffer(bytes: bytes))
+    }
+
+    /// Ends the stream: a last line without a line break and an event without its blank line
+    /// are still delivered, since real upstreams close that way.
+    public mutating func finish() throws -> [ServerSentEvent] {
+        var events: [ServerSentEvent] = []
+        if !partialLine.isEmpty {
+            let line = partialLine
+            partialLine = []
+            try line.withUnsafeBytes { try processLine($0, into: &events) }
+        }
+        dispatch(into: &events)
+        pendingCR = false
+        return events
+    }
+
+    private mutating func scan(_ bytes: UnsafeRawBufferPointer, into events: inout [ServerSentEvent]) throws {
+        var index = 0
+        let end = bytes.count
+        if pendingCR {
+            pendingCR = false
+            if end > 0 && bytes[0] == Self.lf { index = 1 }
+        }
+        var lineStart = index
+        while index < end {
+            let byte = bytes[index]
+            guard byte == Self.lf || byte == Self.cr else {
+                index += 1
+                continue
+            }
+            try endLine(UnsafeRawBufferPointer(rebasing: bytes[lineStart..<index]), into: &events)
+            index += 1
+            if byte == Self.cr {
+                if index < end {
+                    if bytes[index] == Self.lf { index += 1 }
+                } else {
+                    pendingCR = true
+                }
+            }
+            lineStart = index
+        }
+        if lineStart < end {
+            guard partialLine.count + (end - lineStart) <= maxEventBytes else {
+                throw EventTooLarge(limit: maxEventBytes)
+            }
+            partialLine.append(contentsOf: bytes[lineStart..<end])
+        }
+    }
+
+    private mutating func endLine(_ tail: UnsafeRawBufferPointer, into events: inout [ServerSentEvent]) throws {
+        if partialLine.isEmpty {
+            try processLine(tail, into: &events)
+            return
+        }
+        guard partialLine.count + tail.count <= maxEventBytes else { throw EventTooLarge(limit: maxEventBytes) }
+        partialLine.append(contentsOf: tail)
+        let line = partialLine
+        partialLine.removeAll(keepingCapacity: partialLine.capacity <= 64 * 1024)
+        try line.withUnsafeBytes { try processLine($0, into: &events) }
+    }
+
+    private mutating func processLine(_ line: UnsafeRawBufferPointer, into events: inout [ServerSentEvent]) throws {
+        if line.isEmpty {
+            dispatch(into: &events)
+            return
+        }
+        if line[0] == Self.colon { return }  // a comment, such as ": ping"
+
+        let name: UnsafeRawBufferPointer
+        var value: UnsafeRawBufferPointer
+        if let colonIndex = line.firstIndex(of: Self.colon) {
+            name = UnsafeRawBufferPointer(rebasing: line[..<colonIndex])
+            value = UnsafeRawBufferPointer(rebasing: line[(colonIndex + 1)...])
+            if value.first == Self.space { value = UnsafeRawBufferPointer(rebasing: value[1...]) }
+        } else {
+            name = line
+            value = UnsafeRawBufferPointer(start: nil, count: 0)
+        }
+
+        if name.elementsEqual("data".utf8) {
+            guard data.count + value.count + 1 <= maxEventBytes else { throw EventTooLarge(limit: maxEventBytes) }
+            data.append(contentsOf: value)
+            data.append(Self.lf)
+            hasData = true
+        } else if name.elementsEqual("event".utf8) {
+            eventType = String(decoding: value, as: UTF8.self)
+        } else if name.elementsEqual("id".utf8) {
+            if !value.contains(0) { lastEventID = String(decoding: value, as: UTF8.self) }
+        }
+        // "retry" and unknown fields are ignored: a client of an LLM API does not reconnect.
+    }
+
+    private mutating func dispatch(into events: inout [ServerSentEvent]) {
+        defer {
+            data.removeAll(keepingCapacity: data.capacity <= 64 * 1024)
+            hasData = false
+            eventType = nil
+        }
+        guard hasData else { return }
+        let text = String(decoding: data.dropLast(), as: UTF8.self)
+        events.append(ServerSentEvent(event: eventType, data: text, id: lastEventID))
+    }
+}

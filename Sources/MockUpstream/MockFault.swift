@@ -1,0 +1,68 @@
+/// A misbehaviour MockUpstream applies to its next chat completion requests.
+///
+/// Every field is optional; the ones given combine. JSON names match the Swift names, so the
+/// same fault can be injected in-process or with `POST /mock/faults`.
+public struct MockFault: Codable, Sendable, Hashable {
+    /// Answer with this HTTP status and an OpenAI error body instead of a completion.
+    public var status: Int?
+    /// A `Retry-After` header value sent with `status`.
+    public var retryAfter: String?
+    /// Wait this long before sending the response headers.
+    public var delayMs: Int?
+    /// Never answer: hold the request open for `hangMs` (or until the client leaves).
+    public var hang: Bool?
+    /// How long a hang lasts at most, before headers or mid-stream (default 30 s).
+    public var hangMs: Int?
+    /// Streams: break the connection without finishing the body after this many chunks.
+    public var cutAfterChunks: Int?
+    /// Streams: go silent (connection open) after this many chunks, for `hangMs`.
+    public var hangAfterChunks: Int?
+    /// Streams: pause this long between chunks.
+    public var dripMs: Int?
+    /// Streams: end without `data: [DONE]`.
+    public var omitDone: Bool?
+    /// Streams: send `data:` that is not JSON after this many chunks.
+    public var garbageAfterChunks: Int?
+    /// Streams: put a `: ping` comment before every event.
+    public var comments: Bool?
+    /// Streams: end lines with CRLF instead of LF.
+    public var crlf: Bool?
+    /// Streams: send one extra event whose data is this many bytes long, before the chunks.
+    public var longLineBytes: Int?
+    /// How many requests this fault applies to (default 1).
+    public var times: Int?
+
+    public init(
+        status: Int? = nil,
+        retryAfter: String? = nil,
+        delayMs: Int? = nil,
+        hang: Bool? = nil,
+        hangMs: Int? = nil,
+        cutAfterChunks: Int? = nil,
+        hangAfterChunks: Int? = nil,
+        dripMs: Int? = nil,
+        omitDone: Bool? = nil,
+        garbageAfterChunks: Int? = nil,
+        comments: Bool? = nil,
+        crlf: Bool? = nil,
+        longLineBytes: Int? = nil,
+        times: Int? = nil
+    ) {
+        self.status = status
+        self.retryAfter = retryAfter
+        self.delayMs = delayMs
+        self.hang = hang
+        self.hangMs = hangMs
+        self.cutAfterChunks = cutAfterChunks
+        self.hangAfterChunks = hangAfterChunks
+        self.dripMs = dripMs
+        self.omitDone = omitDone
+        self.garbageAfterChunks = garbageAfterChunks
+        self.comments = comments
+        self.crlf = crlf
+        self.longLineBytes = longLineBytes
+        self.times = times
+    }
+
+    var hangDuration: Duration { .milliseconds(hangMs ?? 30_000) }
+}

@@ -1,0 +1,208 @@
+import Configuration
+import Foundation
+import Logging
+
+/// Every setting of a TaoGate instance, read once at startup (DESIGN.md §2).
+///
+/// Sources, highest precedence first: command-line flags, the process environment, a `.env`
+/// file in the working directory. A missing or invalid value fails startup with one line that
+/// names the variable.
+public struct GatewayConfiguration: Sendable {
+    public enum AppEnvironment: String, Sendable {
+        case production, development
+    }
+
+    public enum LogFormat: String, Sendable {
+        case json, text
+    }
+
+    /// The upstream key; nil only in demo mode before the built-in mock is attached.
+    public var upstreamAPIKey: String?
+    public var upstreamBaseURL: String
+    public var host: String
+    public var port: Int
+    public var environment: AppEnvironment
+    public var defaultModel: String
+    public var suggestedModels: [String]
+    public var upstreamTimeout: Duration
+    public var upstreamConnectTimeout: Duration
+    public var upstreamIdleTimeout: Duration
+    public var upstreamMaxRetries: Int
+    public var upstreamRetryBaseDelay: Duration
+    public var modelsCacheTTL: Duration
+    public var rateLimitWindow: Duration
+    /// Requests per window and client on the chat routes; 0 turns rate limiting off.
+    public var rateLimitMax: Int
+    public var historyContextMessages: Int
+    public var historyMaxMessages: Int
+    public var databaseURL: String
+    public var logLevel: Logger.Level
+    public var logFormat: LogFormat
+    public var logDirectory: String?
+    public var maxBodyBytes: Int
+    /// Take the client address from X-Forwarded-For (set only behind a trusted proxy).
+    public var trustProxy: Bool
+
+    /// Names whose values are secrets: swift-configuration redacts them in its own reports.
+    static let secretNames: Set<String> = ["TAOTOKEN_API_KEY"]
+
+    /// Reads the configuration.
+    /// - Parameters:
+    ///   - environment: the process environment.
+    ///   - dotEnv: the contents of the `.env` file, if there is one.
+    ///   - flags: values given on the command line, by variable name.
+    ///   - demo: demo mode: no upstream key is needed (the built-in MockUpstream answers).
+    public static func load(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        dotEnv: String? = nil,
+        flags: [String: String] = [:],
+        demo: Bool = false
+    ) throws -> GatewayConfiguration {
+        let dotEnvValues: [String: String]
+        do {
+            dotEnvValues = try dotEnv.map(DotEnvFile.parse) ?? [:]
+        } catch {
+            throw ConfigurationError(name: ".env", problem: "is invalid: \(error)")
+        }
+        let reader = ConfigReader(providers: [
+            EnvironmentVariablesProvider(environmentVariables: flags, secretsSpecifier: .specific(secretNames)),
+            EnvironmentVariablesProvider(environmentVariables: environment, secretsSpecifier: .specific(secretNames)),
+            EnvironmentVariablesProvider(environmentVariables: dotEnvValues, secretsSpecifier: .specific(secretNames)),
+        ])
+        return try GatewayConfiguration(reader: SettingsReader(reader), demo: demo)
+    }
+
+    /// A configuration from explicit values only (tests, embedding).
+    public init(values: [String: String], demo: Bool = false) throws {
+        self = try Self.load(environment: values, dotEnv: nil, flags: [:], demo: demo)
+    }
+
+    init(reader: SettingsReader, demo: Bool) throws {
+        let apiKey = reader.string("TAOTOKEN_API_KEY", secret: true)
+        if apiKey == nil && !demo {
+            throw ConfigurationError(
+                name: "TAOTOKEN_API_KEY",
+                problem: "is required: set it in the environment or in .env, or run `taogate serve --demo`"
+            )
+        }
+        upstreamAPIKey = apiKey
+        upstreamBaseURL = try reader.url("TAOTOKEN_BASE_URL", default: "https://taotoken.net/api/v1")
+        host = reader.string("HOST") ?? "127.0.0.1"
+        port = try reader.int("PORT", default: 3000, in: 0...65535)
+        environment = try reader.choice("APP_ENV", default: .production)
+        defaultModel = reader.string("DEFAULT_MODEL") ?? "claude-sonnet-4-6"
+        suggestedModels = reader.list("SUGGESTED_MODELS") ?? ["claude-sonnet-4-6", "gpt-4o", "qwen-plus"]
+        upstreamTimeout = try reader.milliseconds("UPSTREAM_TIMEOUT_MS", default: 30_000)
+        upstreamConnectTimeout = try reader.milliseconds("UPSTREAM_CONNECT_TIMEOUT_MS", default: 10_000)
+        upstreamIdleTimeout = try reader.milliseconds("UPSTREAM_IDLE_TIMEOUT_MS", default: 30_000)
+        upstreamMaxRetries = try reader.int("UPSTREAM_MAX_RETRIES", default: 2, in: 0...10)
+        upstreamRetryBaseDelay = try reader.milliseconds("UPSTREAM_RETRY_BASE_MS", default: 500, allowZero: true)
+        modelsCacheTTL = try reader.milliseconds("MODELS_CACHE_TTL_MS", default: 300_000, allowZero: true)
+        rateLimitWindow = try reader.milliseconds("RATE_LIMIT_WINDOW_MS", default: 900_000)
+        rateLimitMax = try reader.int("RATE_LIMIT_MAX", default: 100, in: 0...Int(Int32.max))
+        historyContextMessages = try reader.int("HISTORY_CONTEXT_MESSAGES", default: 10, in: 0...10_000)
+        historyMaxMessages = try reader.int("HISTORY_MAX_MESSAGES", default: 20, in: 0...100_000)
+        databaseURL = reader.string("DATABASE_URL") ?? "memory:"
+        guard databaseURL == "memory:" else {
+            throw ConfigurationError(
+                name: "DATABASE_URL",
+                problem: "must be memory: (sqlite: and postgres:// stores are not in this version yet)"
+            )
+        }
+        logLevel = try reader.choice("LOG_LEVEL", default: .info)
+        logFormat = try reader.choice("LOG_FORMAT", default: .json)
+        logDirectory = reader.string("LOG_DIR")
+        maxBodyBytes = try reader.int("MAX_BODY_BYTES", default: 1_048_576, in: 1...(1 << 30))
+        trustProxy = try reader.bool("TRUST_PROXY", default: false)
+    }
+}
+
+/// Reads settings by their environment-variable names and turns bad values into
+/// `ConfigurationError`s that name the variable.
+struct SettingsReader {
+    private let reader: ConfigReader
+
+    init(_ reader: ConfigReader) {
+        self.reader = reader
+    }
+
+    /// A non-empty, trimmed value, or nil.
+    func string(_ name: String, secret: Bool = false) -> String? {
+        let key = ConfigKey(name.lowercased().split(separator: "_").map(String.init))
+        guard let value = reader.string(forKey: key, isSecret: secret) else { return nil }
+        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        return trimmed.isEmpty ? nil : trimmed
+    }
+
+    func list(_ name: String) -> [String]? {
+        guard let text = string(name) else { return nil }
+        let items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return items.isEmpty ? nil : items
+    }
+
+    func int(_ name: String, default defaultValue: Int, in range: ClosedRange<Int>) throws -> Int {
+        guard let text = string(name) else { return defaultValue }
+        guard let value = Int(text), range.contains(value) else {
+            throw ConfigurationError(
+                name: name,
+                problem: "must be a whole number from \(range.lowerBound) to \(range.upperBound), got \"\(text)\""
+            )
+        }
+        return value
+    }
+
+    func milliseconds(_ name: String, default defaultValue: Int, allowZero: Bool = false) throws -> Duration {
+        guard let text = string(name) else { return .milliseconds(defaultValue) }
+        guard let value = Int(text), value > 0 || (allowZero && value == 0), value <= 86_400_000 else {
+            throw ConfigurationError(
+                name: name,
+                problem: "must be a number of milliseconds \(allowZero ? "from 0" : "from 1") to 86400000, got \"\(text)\""
+            )
+        }
+        return .milliseconds(value)
+    }
+
+    func bool(_ name: String, default defaultValue: Bool) throws -> Bool {
+        guard let text = string(name)?.lowercased() else { return defaultValue }
+        switch text {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off": return false
+        default: throw ConfigurationError(name: name, problem: "must be true or false, got \"\(text)\"")
+        }
+    }
+
+    func choice<Value: RawRepresentable<String> & CaseIterableNames>(_ name: String, default defaultValue: Value) throws -> Value {
+        guard let text = string(name) else { return defaultValue }
+        guard let value = Value(rawValue: text.lowercased()) else {
+            throw ConfigurationError(name: name, problem: "must be one of \(Value.allNames.joined(separator: ", ")), got \"\(text)\"")
+        }
+        return value
+    }
+
+    func url(_ name: String, default defaultValue: String) throws -> String {
+        guard let text = string(name) else { return defaultValue }
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            url.host?.isEmpty == false
+        else {
+            throw ConfigurationError(name: name, problem: "must be an http:// or https:// URL, got \"\(text)\"")
+        }
+        return text
+    }
+}
+
+/// Settings that take one of a few words.
+protocol CaseIterableNames {
+    static var allNames: [String] { get }
+}
+
+extension GatewayConfiguration.AppEnvironment: CaseIterableNames {
+    static var allNames: [String] { ["production", "development"] }
+}
+
+extension GatewayConfiguration.LogFormat: CaseIterableNames {
+    static var allNames: [String] { ["json", "text"] }
+}
+
+extension Logger.Level: CaseIterableNames {
+    static var allNames: [String] { Logger.Level.allCases.map(\.rawValue) }
+}

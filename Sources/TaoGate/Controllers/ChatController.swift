@@ -1,0 +1,109 @@
+import HTTPTypes
+import Hummingbird
+import LLMClient
+import NIOCore
+
+/// `POST /api/chat` and `POST /api/chat/stream`: the reference API's chat routes.
+struct ChatController {
+    let service: ChatService
+    let maxBodyBytes: Int
+
+    func addRoutes(to group: RouterGroup<GatewayRequestContext>) {
+        group.post(use: chat)
+        group.post("stream", use: stream)
+    }
+
+    /// `{ success, response, usage, model }`
+    struct Reply: ResponseEncodable {
+        let success: Bool
+        let response: String
+        let usage: Usage
+        let model: String
+    }
+
+    @Sendable func chat(_ request: Request, context: GatewayRequestContext) async throws -> Reply {
+        let input = try await ChatInput.decode(from: request, maxBytes: maxBodyBytes)
+        let model = service.model(for: input)
+        context.record.update {
+            $0.model = model
+            $0.messageLength = input.message.count
+        }
+        let started = ContinuousClock.now
+        let completion = try await service.complete(input)
+        let usage = completion.usage ?? Usage(promptTokens: 0, completionTokens: 0)
+        context.record.update {
+            $0.upstreamLatencyMilliseconds = (ContinuousClock.now - started).milliseconds
+            $0.usage = (usage.promptTokens, usage.completionTokens)
+        }
+        return Reply(success: true, response: completion.text, usage: usage, model: completion.model.isEmpty ? model : completion.model)
+    }
+
+    /// `data: {"content":"…"}` per delta, then `data: [DONE]`. A failure before the first byte is
+    /// a JSON error (thrown from here); after it, an `event: error` ends the stream.
+    @Sendable func stream(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        let input = try await ChatInput.decode(from: request, maxBytes: maxBodyBytes)
+        let model = service.model(for: input)
+        context.record.update {
+            $0.model = model
+            $0.messageLength = input.message.count
+            $0.streamed = true
+        }
+        let started = ContinuousClock.now
+        let chunks = try await service.stream(input)
+        context.record.update { $0.upstreamLatencyMilliseconds = (ContinuousClock.now - started).milliseconds }
+        let language = Language(acceptLanguage: request.headers[.acceptLanguage])
+        let service = self.service
+
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache"],
+            body: ResponseBody { writer in
+                var reply = ""
+                do {
+                    for try await chunk in chunks {
+                        if let usage = chunk.usage {
+                            context.record.update { $0.usage = (usage.promptTokens, usage.completionTokens) }
+                        }
+                        guard let content = chunk.contentDelta, !content.isEmpty else { continue }
+                        reply += content
+                        try await writer.write(StreamEvents.content(content))
+                    }
+                    try await service.remember(input, reply: reply)
+                    try await writer.write(StreamEvents.done)
+                } catch let error as ProviderError {
+                    let failure = GatewayError(error)
+                    context.record.update {
+                        $0.errorCode = failure.code.rawValue
+                        $0.errorDetails = failure.details
+                    }
+                    try await writer.write(StreamEvents.error(failure, language: language))
+                }
+                try await writer.finish(nil)
+            }
+        )
+    }
+}
+
+/// The reference stream's events, written without a JSON encoder per chunk.
+enum StreamEvents {
+    static let done = ByteBuffer(string: "data: [DONE]\n\n")
+
+    static func content(_ text: String) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(text.utf8.count + 24)
+        buffer.writeStaticString("data: {\"content\":")
+        JSONText.writeString(text, to: &buffer)
+        buffer.writeStaticString("}\n\n")
+        return buffer
+    }
+
+    static func error(_ error: GatewayError, language: Language) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.writeStaticString("event: error\ndata: {\"error\":")
+        JSONText.writeString((error.message ?? error.code.defaultMessage).text(in: language), to: &buffer)
+        buffer.writeStaticString(",\"code\":")
+        JSONText.writeString(error.code.rawValue, to: &buffer)
+        buffer.writeStaticString("}\n\n")
+        return buffer
+    }
+}

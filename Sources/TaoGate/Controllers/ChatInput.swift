@@ -1,0 +1,118 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// A validated body of `POST /api/chat` and `POST /api/chat/stream`.
+struct ChatInput: Sendable {
+    var message: String
+    var model: String?
+    var userID: String?
+    var temperature: Double?
+    var maxTokens: Int?
+    var system: String?
+
+    /// The body as sent; every field optional so that a wrong type, not a missing field, is
+    /// what the decoder reports.
+    private struct Body: Decodable {
+        var message: String?
+        var model: String?
+        var userId: String?
+        var temperature: Double?
+        var max_tokens: Int?
+        var system: String?
+    }
+
+    static let messageRequired = GatewayError.invalidRequest(
+        en: "message is required and must be a non-empty string",
+        zh: "message 为必填项，且必须是非空字符串"
+    )
+
+    /// Reads and validates the request body (at most `maxBytes`).
+    static func decode(from request: Request, maxBytes: Int) async throws -> ChatInput {
+        var request = request
+        let buffer = try await request.collectBody(upTo: maxBytes)
+        let body: Body
+        do {
+            body = try JSONDecoder().decode(Body.self, from: Data(buffer.readableBytesView))
+        } catch let DecodingError.typeMismatch(_, context) {
+            throw invalidField(context.codingPath.first?.stringValue)
+        } catch let DecodingError.valueNotFound(_, context) {
+            throw invalidField(context.codingPath.first?.stringValue)
+        } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
+            throw invalidField(context.codingPath.first?.stringValue)
+        } catch {
+            throw GatewayError.invalidRequest(
+                en: "the body must be a JSON object",
+                zh: "请求体必须是 JSON 对象"
+            )
+        }
+        return try ChatInput(validating: body)
+    }
+
+    private init(validating body: Body) throws {
+        guard let message = body.message, !message.allSatisfy(\.isWhitespace) else { throw Self.messageRequired }
+        self.message = message
+        if let model = body.model {
+            guard Self.isValidModel(model) else { throw Self.invalidField("model") }
+            self.model = model
+        }
+        if let userID = body.userId {
+            guard UserID.isValid(userID) else { throw UserID.invalid }
+            self.userID = userID
+        }
+        if let temperature = body.temperature {
+            guard temperature.isFinite, (0...2).contains(temperature) else { throw Self.invalidField("temperature") }
+            self.temperature = temperature
+        }
+        if let maxTokens = body.max_tokens {
+            guard (1...1_000_000).contains(maxTokens) else { throw Self.invalidField("max_tokens") }
+            self.maxTokens = maxTokens
+        }
+        self.system = body.system.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    private static func isValidModel(_ model: String) -> Bool {
+        !model.isEmpty && model.utf8.count <= 200 && !model.unicodeScalars.contains { $0.properties.generalCategory == .control }
+    }
+
+    private static func invalidField(_ name: String?) -> GatewayError {
+        switch name {
+        case "message":
+            return messageRequired
+        case "model":
+            return .invalidRequest(
+                en: "model must be a non-empty string of at most 200 characters",
+                zh: "model 必须是不超过 200 个字符的非空字符串"
+            )
+        case "userId":
+            return UserID.invalid
+        case "temperature":
+            return .invalidRequest(en: "temperature must be a number from 0 to 2", zh: "temperature 必须是 0 到 2 之间的数字")
+        case "max_tokens":
+            return .invalidRequest(
+                en: "max_tokens must be a whole number from 1 to 1000000",
+                zh: "max_tokens 必须是 1 到 1000000 之间的整数"
+            )
+        case "system":
+            return .invalidRequest(en: "system must be a string", zh: "system 必须是字符串")
+        default:
+            return .invalidRequest(en: "the body must be a JSON object", zh: "请求体必须是 JSON 对象")
+        }
+    }
+}
+
+/// The rules for a `userId`: 1 to 128 characters of letters, digits and `-_.:@`.
+enum UserID {
+    static let invalid = GatewayError.invalidRequest(
+        en: "userId must be 1 to 128 characters of letters, digits, '-', '_', '.', ':' or '@'",
+        zh: "userId 必须是 1 到 128 个字符，只能包含字母、数字及 '-'、'_'、'.'、':'、'@'"
+    )
+
+    static func isValid(_ value: String) -> Bool {
+        !value.isEmpty && value.utf8.count <= 128
+            && value.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                    || "-_.:@".utf8.contains(byte)
+            }
+    }
+}

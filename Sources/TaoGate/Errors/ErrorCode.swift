@@ -1,0 +1,94 @@
+import HTTPTypes
+
+/// The stable error codes of the reference API (DESIGN.md §4) with their statuses and messages.
+public enum ErrorCode: String, Sendable, CaseIterable {
+    case invalidRequest = "invalid_request"
+    case payloadTooLarge = "payload_too_large"
+    case unauthorized
+    case notFound = "not_found"
+    case upstreamAuth = "upstream_auth"
+    case rateLimited = "rate_limited"
+    case upstreamTimeout = "upstream_timeout"
+    case upstreamUnavailable = "upstream_unavailable"
+    case internalError = "internal_error"
+
+    public var status: HTTPResponse.Status {
+        switch self {
+        case .invalidRequest: .badRequest
+        case .payloadTooLarge: .contentTooLarge
+        case .unauthorized, .upstreamAuth: .unauthorized
+        case .notFound: .notFound
+        case .rateLimited: .tooManyRequests
+        case .upstreamTimeout: .gatewayTimeout
+        case .upstreamUnavailable: .badGateway
+        case .internalError: .internalServerError
+        }
+    }
+
+    /// What the client is told when nothing more specific is known.
+    public var defaultMessage: LocalizedMessage {
+        switch self {
+        case .invalidRequest:
+            LocalizedMessage(en: "The request is invalid.", zh: "请求无效。")
+        case .payloadTooLarge:
+            LocalizedMessage(en: "The request body is too large.", zh: "请求体过大。")
+        case .unauthorized:
+            LocalizedMessage(en: "A valid API key is required.", zh: "需要有效的 API 密钥。")
+        case .notFound:
+            LocalizedMessage(en: "Not found.", zh: "未找到。")
+        case .upstreamAuth:
+            LocalizedMessage(
+                en: "The model provider rejected the gateway's credentials.",
+                zh: "模型服务商拒绝了网关的凭据。"
+            )
+        case .rateLimited:
+            LocalizedMessage(en: "Too many requests, please try again later.", zh: "请求过于频繁，请稍后再试。")
+        case .upstreamTimeout:
+            LocalizedMessage(en: "The model provider did not answer in time.", zh: "模型服务商响应超时。")
+        case .upstreamUnavailable:
+            LocalizedMessage(en: "The model provider is unavailable.", zh: "模型服务商暂时不可用。")
+        case .internalError:
+            LocalizedMessage(en: "Internal server error.", zh: "服务器内部错误。")
+        }
+    }
+}
+
+/// A message in the languages TaoGate answers in.
+public struct LocalizedMessage: Sendable, Hashable {
+    public var en: String
+    public var zh: String
+
+    public init(en: String, zh: String) {
+        self.en = en
+        self.zh = zh
+    }
+
+    public func text(in language: Language) -> String {
+        language == .chinese ? zh : en
+    }
+}
+
+/// The language of error messages, chosen from `Accept-Language`.
+public enum Language: Sendable {
+    case english, chinese
+
+    /// Chinese when the most preferred language the client lists is `zh…`, else English.
+    public init(acceptLanguage: String?) {
+        guard let acceptLanguage else {
+            self = .english
+            return
+        }
+        var best: (tag: Substring, quality: Double)?
+        for entry in acceptLanguage.split(separator: ",") {
+            let parts = entry.split(separator: ";")
+            guard let tag = parts.first?.trimmingWhitespace, !tag.isEmpty else { continue }
+            var quality = 1.0
+            for parameter in parts.dropFirst() {
+                let pair = parameter.trimmingWhitespace
+                if pair.hasPrefix("q="), let value = Double(pair.dropFirst(2)) { quality = value }
+            }
+            if best == nil || quality > best!.quality { best = (tag, quality) }
+        }
+        self = best.map { $0.tag.lowercased().hasPrefix("zh") } == true ? .chinese : .english
+    }
+}

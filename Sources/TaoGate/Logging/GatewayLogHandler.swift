@@ -1,0 +1,116 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Logging
+
+/// A swift-log handler writing one line per event, as JSON (`LOG_FORMAT=json`) or as
+/// `key=value` text, to every given `LogLineWriter`.
+///
+/// Integer and floating-point metadata (`.stringConvertible`) is written as JSON numbers.
+public struct GatewayLogHandler: LogHandler {
+    public enum Format: Sendable {
+        case json, text
+    }
+
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level
+    private let format: Format
+    private let writers: [any LogLineWriter]
+
+    public init(level: Logger.Level, format: Format, writers: [any LogLineWriter]) {
+        self.logLevel = level
+        self.format = format
+        self.writers = writers
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var merged = metadata
+        if let extra = event.metadata { merged.merge(extra) { $1 } }
+        let line: String
+        switch format {
+        case .json: line = jsonLine(level: event.level, message: "\(event.message)", metadata: merged)
+        case .text: line = textLine(level: event.level, message: "\(event.message)", metadata: merged)
+        }
+        for writer in writers { writer.write(line, level: event.level) }
+    }
+
+    private func jsonLine(level: Logger.Level, message: String, metadata: Logger.Metadata) -> String {
+        var line = "{\"ts\":\""
+        line += Self.timestamp()
+        line += "\",\"level\":\""
+        line += level.rawValue
+        line += "\",\"msg\":"
+        JSONText.appendString(message, to: &line)
+        for key in metadata.keys.sorted() {
+            line += ","
+            JSONText.appendString(key, to: &line)
+            line += ":"
+            Self.appendJSON(metadata[key]!, to: &line)
+        }
+        line += "}"
+        return line
+    }
+
+    private static func appendJSON(_ value: Logger.Metadata.Value, to line: inout String) {
+        switch value {
+        case .string(let text):
+            JSONText.appendString(text, to: &line)
+        case .stringConvertible(let convertible):
+            if convertible is any BinaryInteger || convertible is Double || convertible is Float {
+                let text = convertible.description
+                line += text.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" || $0 == "e" || $0 == "+" }) ? text : "null"
+            } else if let flag = convertible as? Bool {
+                line += flag ? "true" : "false"
+            } else {
+                JSONText.appendString(convertible.description, to: &line)
+            }
+        case .array(let values):
+            line += "["
+            for (index, element) in values.enumerated() {
+                if index > 0 { line += "," }
+                appendJSON(element, to: &line)
+            }
+            line += "]"
+        case .dictionary(let values):
+            line += "{"
+            for (index, key) in values.keys.sorted().enumerated() {
+                if index > 0 { line += "," }
+                JSONText.appendString(key, to: &line)
+                line += ":"
+                appendJSON(values[key]!, to: &line)
+            }
+            line += "}"
+        }
+    }
+
+    private func textLine(level: Logger.Level, message: String, metadata: Logger.Metadata) -> String {
+        var line = "\(Self.timestamp()) \(level.rawValue) \(message)"
+        for key in metadata.keys.sorted() {
+            line += " \(key)=\(metadata[key]!)"
+        }
+        return line
+    }
+
+    /// `2026-11-26T22:41:47.123Z`
+    static func timestamp() -> String {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        var seconds = spec.tv_sec
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func pad(_ value: Int32, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
+            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))."
+            + "\(pad(Int32(spec.tv_nsec / 1_000_000), 3))Z"
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LLMClient
+import Logging
+import NIOCore
+
+/// Turns every error thrown below it into the reference API's JSON error body (DESIGN.md §4),
+/// in the client's language, with `details` only in development.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = GatewayRequestContext
+
+    let includeDetails: Bool
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            return response(for: error, request: request, context: context)
+        }
+    }
+
+    func response(for error: any Error, request: Request, context: Context) -> Response {
+        let gatewayError = Self.gatewayError(for: error)
+        if gatewayError.code == .internalError {
+            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+        }
+        context.record.update {
+            $0.errorCode = gatewayError.code.rawValue
+            $0.errorDetails = gatewayError.details
+        }
+        let language = Language(acceptLanguage: request.headers[.acceptLanguage])
+        let message = (gatewayError.message ?? gatewayError.code.defaultMessage).text(in: language)
+        var headers = gatewayError.headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        let body = ErrorBody(
+            success: false,
+            error: message,
+            code: gatewayError.code.rawValue,
+            details: includeDetails ? gatewayError.details : nil
+        )
+        return Response(status: gatewayError.code.status, headers: headers, body: .init(byteBuffer: body.encoded()))
+    }
+
+    static func gatewayError(for error: any Error) -> GatewayError {
+        switch error {
+        case let error as GatewayError:
+            return error
+        case let error as ProviderError:
+            return GatewayError(error)
+        case let error as any HTTPResponseError:
+            switch error.status {
+            case .contentTooLarge: return GatewayError(.payloadTooLarge)
+            case .notFound: return GatewayError(.notFound)
+            case .badRequest: return GatewayError(.invalidRequest)
+            case .tooManyRequests: return GatewayError(.rateLimited)
+            default: return GatewayError(.internalError, details: "\(error.status)")
+            }
+        default:
+            return GatewayError(.internalError)
+        }
+    }
+}
+
+/// `{"success":false,"error":"…","code":"…","details"?:"…"}`
+struct ErrorBody: Encodable {
+    let success: Bool
+    let error: String
+    let code: String
+    let details: String?
+
+    func encoded() -> ByteBuffer {
+        ByteBuffer(bytes: (try? JSONEncoder().encode(self)) ?? Data(#"{"success":false,"code":"internal_error"}"#.utf8))
+    }
+}

@@ -1,0 +1,50 @@
+import HTTPTypes
+import Hummingbird
+
+/// Applies a `RateLimiter` per client and adds `RateLimit-Limit`, `RateLimit-Remaining` and
+/// `RateLimit-Reset` to every answer; over the limit, answers 429 with `Retry-After`.
+struct RateLimitMiddleware: RouterMiddleware {
+    typealias Context = GatewayRequestContext
+
+    let limiter: RateLimiter
+    let trustProxy: Bool
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let client = ClientAddress.resolve(request: request, context: context, trustProxy: trustProxy)
+        let decision = limiter.acquire(client)
+        let resetSeconds = String(max(1, Int((decision.resetAfter / .seconds(1)).rounded(.up))))
+        var headers: HTTPFields = [
+            .rateLimitLimit: String(decision.limit),
+            .rateLimitRemaining: String(decision.remaining),
+            .rateLimitReset: resetSeconds,
+        ]
+        guard decision.allowed else {
+            headers[.retryAfter] = resetSeconds
+            throw GatewayError(.rateLimited, headers: headers)
+        }
+        var response = try await next(request, context)
+        response.headers.append(contentsOf: headers)
+        return response
+    }
+}
+
+/// The address a client is known by: the socket's peer, or with TRUST_PROXY the first
+/// `X-Forwarded-For` entry (as express does with `trust proxy`).
+enum ClientAddress {
+    static func resolve(request: Request, context: GatewayRequestContext, trustProxy: Bool) -> String {
+        if trustProxy, let forwarded = request.headers[.xForwardedFor],
+            let first = forwarded.split(separator: ",").first?.trimmingWhitespace, !first.isEmpty, first.count <= 64
+        {
+            return String(first)
+        }
+        return context.remoteAddress?.ipAddress ?? "unknown"
+    }
+}
+
+extension HTTPField.Name {
+    static let rateLimitLimit = HTTPField.Name("RateLimit-Limit")!
+    static let rateLimitRemaining = HTTPField.Name("RateLimit-Remaining")!
+    static let rateLimitReset = HTTPField.Name("RateLimit-Reset")!
+    static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
+    static let xRequestID = HTTPField.Name("X-Request-ID")!
+}

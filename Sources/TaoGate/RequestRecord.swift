@@ -1,0 +1,26 @@
+import Synchronization
+
+/// What one request did, for its log line: filled in by controllers, read once at the end.
+/// Holds no message text and no keys.
+public final class RequestRecord: Sendable {
+    public struct Fields: Sendable {
+        public var requestID = ""
+        public var model: String?
+        public var messageLength: Int?
+        public var upstreamLatencyMilliseconds: Double?
+        public var usage: (prompt: Int, completion: Int)?
+        public var streamed = false
+        public var errorCode: String?
+        public var errorDetails: String?
+    }
+
+    private let fields = Mutex(Fields())
+
+    public init() {}
+
+    public func update(_ body: (inout Fields) -> Void) {
+        fields.withLock { body(&$0) }
+    }
+
+    public var snapshot: Fields { fields.withLock { $0 } }
+}

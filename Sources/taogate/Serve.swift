@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import MockUpstream
+import TaoGate
+
+/// `taogate serve`: reads the configuration and runs the gateway until SIGTERM or SIGINT.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the gateway.",
+        discussion: "Settings come from flags, then the environment, then a .env file (see .env.example)."
+    )
+
+    @Flag(help: "Serve against the built-in MockUpstream: no key needed, answers are simulated.")
+    var demo = false
+
+    @Option(help: "Listen address (HOST).")
+    var host: String?
+
+    @Option(help: "Listen port (PORT).")
+    var port: String?
+
+    @Option(help: "Log level (LOG_LEVEL): trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String?
+
+    @Option(help: "The .env file to read.")
+    var envFile: String = ".env"
+
+    func run() async throws {
+        var configuration = try loadConfiguration()
+        let logger: Logger
+        do {
+            logger = try Logger.gateway(configuration: configuration)
+        } catch {
+            throw exitForConfiguration(error)
+        }
+
+        var mockTask: Task<Void, any Error>?
+        if demo {
+            let (baseURL, task) = try await startDemoUpstream()
+            mockTask = task
+            configuration.upstreamBaseURL = baseURL
+            configuration.upstreamAPIKey = "demo-key"
+            printToStandardError(
+                "DEMO MODE: every answer is simulated by the built-in MockUpstream (\(baseURL)); nothing leaves this machine."
+            )
+        }
+        defer { mockTask?.cancel() }
+
+        let host = configuration.host
+        let app = buildApplication(configuration: configuration, logger: logger) { channel in
+            printToStandardError("TaoGate listening on http://\(host):\(channel.localAddress?.port ?? 0)")
+        }
+        try await app.runService()
+    }
+
+    private func loadConfiguration() throws -> GatewayConfiguration {
+        var flags: [String: String] = [:]
+        flags["HOST"] = host
+        flags["PORT"] = port
+        flags["LOG_LEVEL"] = logLevel
+        let dotEnv = FileManager.default.fileExists(atPath: envFile) ? try? String(contentsOfFile: envFile, encoding: .utf8) : nil
+        do {
+            return try GatewayConfiguration.load(dotEnv: dotEnv, flags: flags, demo: demo)
+        } catch {
+            throw exitForConfiguration(error)
+        }
+    }
+
+    /// Starts MockUpstream on a free loopback port; returns its base URL.
+    private func startDemoUpstream() async throws -> (String, Task<Void, any Error>) {
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let app = MockUpstream().makeApplication(logger: Logger(label: "mock-upstream")) { channel in
+            continuation.yield(channel.localAddress?.port ?? 0)
+            continuation.finish()
+        }
+        let task = Task { try await app.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next(), port > 0 else {
+            throw ValidationError("the demo upstream did not start")
+        }
+        return ("http://127.0.0.1:\(port)/v1", task)
+    }
+}
+
+/// Prints the one-line reason and gives the exit code for a configuration failure.
+func exitForConfiguration(_ error: any Error) -> ExitCode {
+    printToStandardError("taogate: configuration error: \(error)")
+    return ExitCode(78)  // EX_CONFIG
+}
+
+func printToStandardError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct TaoGateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "taogate",
+        abstract: "An LLM gateway: one dependable, OpenAI-compatible API in front of many models.",
+        subcommands: [Serve.self, MockUpstreamCommand.self],
+        defaultSubcommand: Serve.self
+    )
+}
