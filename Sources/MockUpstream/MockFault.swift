@@ -5,6 +5,8 @@
 public struct MockFault: Codable, Sendable, Hashable {
     /// Answer with this HTTP status and an OpenAI error body instead of a completion.
     public var status: Int?
+    /// The error message sent with `status` (default: "mock upstream failure <status>").
+    public var message: String?
     /// A `Retry-After` header value sent with `status`.
     public var retryAfter: String?
     /// Wait this long before sending the response headers.
@@ -34,6 +36,7 @@ public struct MockFault: Codable, Sendable, Hashable {
 
     public init(
         status: Int? = nil,
+        message: String? = nil,
         retryAfter: String? = nil,
         delayMs: Int? = nil,
         hang: Bool? = nil,
@@ -49,6 +52,7 @@ public struct MockFault: Codable, Sendable, Hashable {
         times: Int? = nil
     ) {
         self.status = status
+        self.message = message
         self.retryAfter = retryAfter
         self.delayMs = delayMs
         self.hang = hang

@@ -123,7 +123,7 @@ public final class MockUpstream: Sendable {
         if let status = fault?.status {
             var response = Self.error(
                 status: HTTPResponse.Status(code: status),
-                message: "mock upstream failure \(status)",
+                message: fault?.message ?? "mock upstream failure \(status)",
                 type: status == 429 ? "rate_limit_error" : (status == 401 ? "invalid_request_error" : "server_error")
             )
             if let retryAfter = fault?.retryAfter { response.headers[.retryAfter] = retryAfter }

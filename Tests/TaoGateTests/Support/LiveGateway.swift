@@ -1,0 +1,154 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import LLMClient
+import Logging
+import MockUpstream
+import NIOCore
+import NIOHTTP1
+import Synchronization
+import TaoGate
+
+/// The upstream key every live test configures; tests check it never leaks.
+let testUpstreamKey = "sk-test-upstream-0123456789abcdef"
+
+/// A TaoGate instance on 127.0.0.1 in front of a MockUpstream of its own, both live on free ports.
+struct LiveGateway: Sendable {
+    let mock: MockUpstream
+    let url: String
+    let mockURL: String
+    let logs: MemoryLogWriter
+
+    /// Runs `body` against a fresh gateway + mock, configured with `settings` on top of test defaults.
+    static func run<T: Sendable>(
+        _ settings: [String: String] = [:],
+        mockRequiresKey: Bool = true,
+        _ body: @Sendable (LiveGateway) async throws -> T
+    ) async throws -> T {
+        let mock = MockUpstream(requiredAPIKey: mockRequiresKey ? testUpstreamKey : nil)
+        return try await withLiveServer({ onRunning in
+            mock.makeApplication(logger: Logger(label: "mock", factory: { _ in SwiftLogNoOpLogHandler() }), onServerRunning: onRunning)
+        }) { mockPort in
+            let mockURL = "http://127.0.0.1:\(mockPort)/v1"
+            var values = [
+                "TAOTOKEN_API_KEY": testUpstreamKey,
+                "TAOTOKEN_BASE_URL": mockURL,
+                "HOST": "127.0.0.1",
+                "PORT": "0",
+                "UPSTREAM_RETRY_BASE_MS": "1",
+            ]
+            values.merge(settings) { $1 }
+            let configuration = try GatewayConfiguration(values: values)
+            let logs = MemoryLogWriter()
+            let logger = Logger(label: "taogate-test") { _ in
+                GatewayLogHandler(level: configuration.logLevel, format: .json, writers: [logs])
+            }
+            return try await withLiveServer({ onRunning in
+                buildApplication(configuration: configuration, logger: logger, onServerRunning: onRunning)
+            }) { port in
+                try await body(LiveGateway(mock: mock, url: "http://127.0.0.1:\(port)", mockURL: mockURL, logs: logs))
+            }
+        }
+    }
+
+    func post(_ path: String, json: String, headers: [(String, String)] = []) async throws -> TestResponse {
+        try await TestResponse.send(.POST, url + path, body: json, headers: [("Content-Type", "application/json")] + headers)
+    }
+
+    func get(_ path: String, headers: [(String, String)] = []) async throws -> TestResponse {
+        try await TestResponse.send(.GET, url + path, headers: headers)
+    }
+
+    func delete(_ path: String) async throws -> TestResponse {
+        try await TestResponse.send(.DELETE, url + path)
+    }
+
+    /// The request log lines, waiting briefly for a line that is written after a stream ends.
+    func requestLogLines(atLeast count: Int = 1) async throws -> [[String: Any]] {
+        for _ in 0..<100 {
+            let lines = logs.jsonLines.filter { $0["msg"] as? String == "request" }
+            if lines.count >= count { return lines }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return logs.jsonLines.filter { $0["msg"] as? String == "request" }
+    }
+}
+
+/// A response read whole.
+struct TestResponse: Sendable {
+    let status: Int
+    let headers: HTTPHeaders
+    let body: String
+
+    func header(_ name: String) -> String? {
+        headers.first(name: name)
+    }
+
+    var json: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:]
+    }
+
+    /// The server-sent events of a stream body.
+    var events: [ServerSentEvent] {
+        var decoder = SSEDecoder()
+        return ((try? decoder.decode(Array(body.utf8))) ?? []) + ((try? decoder.finish()) ?? [])
+    }
+
+    /// The text of every `{"content":…}` event, joined.
+    var streamedText: String {
+        events.compactMap { event -> String? in
+            guard event.event == nil, event.data != "[DONE]" else { return nil }
+            let object = (try? JSONSerialization.jsonObject(with: Data(event.data.utf8))) as? [String: Any]
+            return object?["content"] as? String
+        }.joined()
+    }
+
+    static func send(
+        _ method: HTTPMethod,
+        _ url: String,
+        body: String? = nil,
+        headers: [(String, String)] = []
+    ) async throws -> TestResponse {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(ByteBuffer(string: body)) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)
+        return TestResponse(status: Int(response.status.code), headers: response.headers, body: String(buffer: bytes))
+    }
+}
+
+/// Collects log lines in memory.
+final class MemoryLogWriter: LogLineWriter {
+    private let lines = Mutex<[String]>([])
+
+    func write(_ line: String, level: Logger.Level) {
+        lines.withLock { $0.append(line) }
+    }
+
+    var all: [String] { lines.withLock { $0 } }
+
+    var jsonLines: [[String: Any]] {
+        all.compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
+    }
+}
+
+/// Runs an application until `body` returns, handing `body` the port it listens on.
+func withLiveServer<App: ApplicationProtocol, T: Sendable>(
+    _ makeApplication: (@escaping @Sendable (any Channel) async -> Void) -> App,
+    _ body: @Sendable (Int) async throws -> T
+) async throws -> T {
+    let (ports, continuation) = AsyncStream<Int>.makeStream()
+    let app = makeApplication { channel in
+        continuation.yield(channel.localAddress?.port ?? 0)
+        continuation.finish()
+    }
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await app.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw CancellationError() }
+        defer { group.cancelAll() }
+        return try await body(port)
+    }
+}
