@@ -6,6 +6,11 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// Tests import what they use by module, without listing every module a member comes from.
+let testSwiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
 let package = Package(
     name: "taogate",
     platforms: [.macOS(.v15)],
@@ -70,7 +75,7 @@ let package = Package(
         .testTarget(
             name: "LLMClientTests",
             dependencies: ["LLMClient"],
-            swiftSettings: swiftSettings
+            swiftSettings: testSwiftSettings
         ),
         .testTarget(
             name: "TaoGateTests",
@@ -80,7 +85,7 @@ let package = Package(
                 "LLMClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: testSwiftSettings
         ),
     ]
 )

@@ -115,9 +115,7 @@ public final class MockUpstream: Sendable {
 
         if let delay = fault?.delayMs { try await Task.sleep(for: .milliseconds(delay)) }
         if let fault, fault.hang == true {
-            try? await request.body.consumeWithCancellationOnInboundClose { _ in
-                try await Task.sleep(for: fault.hangDuration)
-            }
+            try await Task.sleep(for: fault.hangDuration)
             return Self.error(status: .gatewayTimeout, message: "mock hang ended", type: "server_error")
         }
         if let status = fault?.status {
