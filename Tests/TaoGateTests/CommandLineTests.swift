@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+
+/// Runs the built `taogate` executable, as a user would from the README.
+@Suite("The taogate command")
+struct CommandLineTests {
+    /// `taogate` is built next to the test bundle.
+    static let executable: URL = {
+        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var directory = testBinary.deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("taogate").path),
+            directory.path != "/"
+        {
+            directory.deleteLastPathComponent()
+        }
+        return directory.appendingPathComponent("taogate")
+    }()
+
+    /// A fresh working directory, so no developer's `.env` is read.
+    private func makeWorkingDirectory(dotEnv: String? = nil) throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("taogate-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        if let dotEnv { try dotEnv.write(to: directory.appendingPathComponent(".env"), atomically: true, encoding: .utf8) }
+        return directory
+    }
+
+    private func environment(_ extra: [String: String] = [:]) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment.filter {
+            !["TAOTOKEN_API_KEY", "PORT", "HOST", "DATABASE_URL", "LOG_DIR"].contains($0.key)
+        }
+        environment.merge(extra) { $1 }
+        return environment
+    }
+
+    /// Runs the command to completion; returns its exit code and standard error.
+    private func run(_ arguments: [String], environment: [String: String], in directory: URL) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = arguments
+        process.environment = environment
+        process.currentDirectoryURL = directory
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let data = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test("The executable was built beside the tests")
+    func executableExists() {
+        #expect(FileManager.default.isExecutableFile(atPath: Self.executable.path))
+    }
+
+    @Test("serve without TAOTOKEN_API_KEY exits non-zero with one line naming it")
+    func serveWithoutKeyExitsNamingIt() throws {
+        let directory = try makeWorkingDirectory()
+        let (status, errors) = try run(["serve"], environment: environment(), in: directory)
+        #expect(status != 0)
+        let lines = errors.split(separator: "\n")
+        #expect(lines.count == 1)
+        #expect(lines.first?.contains("TAOTOKEN_API_KEY") == true)
+    }
+
+    @Test("serve with PORT=abc exits non-zero naming PORT")
+    func serveWithBadPortExitsNamingIt() throws {
+        let directory = try makeWorkingDirectory()
+        let (status, errors) = try run(["serve"], environment: environment(["TAOTOKEN_API_KEY": "k", "PORT": "abc"]), in: directory)
+        #expect(status != 0)
+        #expect(errors.split(separator: "\n").count == 1)
+        #expect(errors.contains("PORT"))
+    }
+
+    @Test("serve reads a .env file with export and quotes from the working directory")
+    func serveReadsDotEnv() throws {
+        let directory = try makeWorkingDirectory(dotEnv: "# settings\nexport TAOTOKEN_API_KEY=\"sk-file\"\nUPSTREAM_TIMEOUT_MS='-1'\n")
+        let (status, errors) = try run(["serve"], environment: environment(), in: directory)
+        #expect(status != 0)
+        #expect(errors.contains("UPSTREAM_TIMEOUT_MS"))
+        #expect(!errors.contains("TAOTOKEN_API_KEY"))
+    }
+
+    @Test("serve --demo answers /api/chat and /api/chat/stream without a key, then stops on SIGTERM")
+    func demoModeServesWithoutKey() async throws {
+        let directory = try makeWorkingDirectory()
+        let errorLog = directory.appendingPathComponent("stderr.txt")
+        _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = ["serve", "--demo", "--port", "0"]
+        process.environment = environment()
+        process.currentDirectoryURL = directory
+        process.standardError = try FileHandle(forWritingTo: errorLog)
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+
+        var port: Int?
+        for _ in 0..<200 where port == nil {
+            try await Task.sleep(for: .milliseconds(50))
+            let text = (try? String(contentsOf: errorLog, encoding: .utf8)) ?? ""
+            if let range = text.range(of: "TaoGate listening on http://127.0.0.1:") {
+                port = Int(text[range.upperBound...].prefix { $0.isNumber })
+            }
+        }
+        let listening = try #require(port)
+        let banner = try String(contentsOf: errorLog, encoding: .utf8)
+        #expect(banner.contains("DEMO MODE"))
+        #expect(banner.contains("simulated"))
+
+        let base = "http://127.0.0.1:\(listening)"
+        let chat = try await TestResponse.send(.POST, base + "/api/chat", body: #"{"message":"hello"}"#, headers: [("Content-Type", "application/json")])
+        #expect(chat.status == 200)
+        #expect((chat.json["response"] as? String)?.contains("hello") == true)
+        let stream = try await TestResponse.send(.POST, base + "/api/chat/stream", body: #"{"message":"hello"}"#, headers: [("Content-Type", "application/json")])
+        #expect(stream.status == 200)
+        #expect(stream.events.last?.data == "[DONE]")
+
+        process.terminate()  // SIGTERM
+        for _ in 0..<100 where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(!process.isRunning)
+        #expect(process.terminationStatus == 0)
+    }
+}

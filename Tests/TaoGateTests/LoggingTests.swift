@@ -1,0 +1,95 @@
+import Foundation
+import Logging
+import MockUpstream
+import Testing
+
+@testable import TaoGate
+
+@Suite("Request logging")
+struct LoggingTests {
+    @Test("Each request writes one JSON line with id, method, route, status, duration, model, length, latency and tokens")
+    func requestWritesOneCompleteLine() async throws {
+        try await LiveGateway.run { gateway in
+            let response = try await gateway.post("/api/chat", json: #"{"message":"count these words"}"#)
+            let lines = try await gateway.requestLogLines()
+            #expect(lines.count == 1)
+            let line = try #require(lines.first)
+            let sent = try #require(gateway.mock.chatRequests.first)
+            #expect(line["request_id"] as? String == response.header("X-Request-ID"))
+            #expect(line["method"] as? String == "POST")
+            #expect(line["route"] as? String == "/api/chat")
+            #expect(line["status"] as? Int == 200)
+            #expect(line["duration_ms"] is Double || line["duration_ms"] is Int)
+            #expect(line["upstream_latency_ms"] is Double || line["upstream_latency_ms"] is Int)
+            #expect(line["model"] as? String == sent.model)
+            #expect(line["message_length"] as? Int == "count these words".count)
+            #expect(line["prompt_tokens"] as? Int == MockReply.usage(for: sent).promptTokens)
+            #expect(line["completion_tokens"] as? Int == MockReply.usage(for: sent).completionTokens)
+            #expect(line["level"] as? String == "info")
+        }
+    }
+
+    @Test("A stream is logged once it has ended, with its tokens")
+    func streamIsLoggedWithTokens() async throws {
+        try await LiveGateway.run { gateway in
+            _ = try await gateway.post("/api/chat/stream", json: #"{"message":"stream"}"#)
+            let line = try #require(try await gateway.requestLogLines().first)
+            let sent = try #require(gateway.mock.chatRequests.first)
+            #expect(line["route"] as? String == "/api/chat/stream")
+            #expect(line["streamed"] as? Bool == true)
+            #expect(line["completion_tokens"] as? Int == MockReply.usage(for: sent).completionTokens)
+        }
+    }
+
+    @Test("Log lines never hold the message text, the upstream key or the key an upstream quotes")
+    func logsHoldNoTextNorKeys() async throws {
+        try await LiveGateway.run(["APP_ENV": "development", "LOG_LEVEL": "trace"]) { gateway in
+            let secret = "my private question 7f3a"
+            _ = try await gateway.post("/api/chat", json: #"{"message":"\#(secret)","userId":"u1"}"#)
+            _ = try await gateway.post("/api/chat/stream", json: #"{"message":"\#(secret)"}"#)
+            gateway.mock.inject(MockFault(status: 401, message: "Incorrect API key provided: \(testUpstreamKey)"))
+            _ = try await gateway.post("/api/chat", json: #"{"message":"\#(secret)"}"#)
+            _ = try await gateway.requestLogLines(atLeast: 3)
+            let all = gateway.logs.all.joined(separator: "\n")
+            #expect(!all.isEmpty)
+            #expect(!all.contains(secret))
+            #expect(!all.contains(testUpstreamKey))
+        }
+    }
+
+    @Test("A request that ends in a 5xx is logged at error level with its code")
+    func serverErrorsAreLoggedAsErrors() async throws {
+        try await LiveGateway.run(["UPSTREAM_MAX_RETRIES": "0"]) { gateway in
+            gateway.mock.inject(MockFault(status: 503))
+            _ = try await gateway.post("/api/chat", json: #"{"message":"hi"}"#)
+            let line = try #require(try await gateway.requestLogLines().first)
+            #expect(line["level"] as? String == "error")
+            #expect(line["status"] as? Int == 502)
+            #expect(line["error_code"] as? String == "upstream_unavailable")
+        }
+    }
+
+    @Test("LOG_DIR gets combined.log with every line and error.log with errors only")
+    func logDirectoryGetsCombinedAndErrorLogs() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("taogate-logs-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let writer = try LogDirectoryWriter(directory: directory)
+        let logger = Logger(label: "test") { _ in GatewayLogHandler(level: .info, format: .json, writers: [writer]) }
+        logger.info("request", metadata: ["status": .stringConvertible(200)])
+        logger.error("request", metadata: ["status": .stringConvertible(502)])
+        let combined = try String(contentsOfFile: directory + "/combined.log", encoding: .utf8).split(separator: "\n")
+        let errors = try String(contentsOfFile: directory + "/error.log", encoding: .utf8).split(separator: "\n")
+        #expect(combined.count == 2)
+        #expect(errors.count == 1)
+        #expect(errors.first?.contains(#""status":502"#) == true)
+    }
+
+    @Test("Text format writes key=value lines")
+    func textFormatWritesKeyValueLines() {
+        let writer = MemoryLogWriter()
+        let logger = Logger(label: "test") { _ in GatewayLogHandler(level: .info, format: .text, writers: [writer]) }
+        logger.info("request", metadata: ["status": .stringConvertible(200), "route": "/api/chat"])
+        let line = writer.all.first ?? ""
+        #expect(line.hasSuffix("info request route=/api/chat status=200"))
+    }
+}
