@@ -58,6 +58,11 @@ func buildRouter(
 
     HealthController().addRoutes(to: router)
 
+    let api = router.group("/api")
+    if !configuration.clientAPIKeys.isEmpty {
+        api.add(middleware: ClientKeyMiddleware(keys: configuration.clientAPIKeys))
+    }
+
     let chat = ChatController(
         service: ChatService(
             provider: provider,
@@ -68,7 +73,7 @@ func buildRouter(
         ),
         maxBodyBytes: configuration.maxBodyBytes
     )
-    let chatRoutes = router.group("/api/chat")
+    let chatRoutes = api.group("chat")
     if configuration.rateLimitMax > 0 {
         let limiter = RateLimiter(limit: configuration.rateLimitMax, window: configuration.rateLimitWindow)
         chatRoutes.add(middleware: RateLimitMiddleware(limiter: limiter, trustProxy: configuration.trustProxy))
@@ -80,7 +85,7 @@ func buildRouter(
     ModelsController(
         catalog: ModelCatalog(provider: provider, suggested: configuration.suggestedModels, ttl: configuration.modelsCacheTTL),
         suggested: configuration.suggestedModels
-    ).addRoutes(to: router)
-    ConversationsController(store: conversations).addRoutes(to: router)
+    ).addRoutes(to: api)
+    ConversationsController(store: conversations).addRoutes(to: api)
     return router
 }

@@ -5,6 +5,7 @@ import Synchronization
 public final class RequestRecord: Sendable {
     public struct Fields: Sendable {
         public var requestID = ""
+        public var clientKeyID: String?
         public var model: String?
         public var messageLength: Int?
         public var upstreamLatencyMilliseconds: Double?

@@ -70,6 +70,7 @@ struct ConfigurationTests {
             ("MAX_BODY_BYTES", "0"),
             ("TRUST_PROXY", "maybe"),
             ("DATABASE_URL", "sqlite:./data/x.sqlite"),
+            ("TAOGATE_API_KEYS", "short"),
         ]
     )
     func invalidValueFailsNamingIt(name: String, value: String) {

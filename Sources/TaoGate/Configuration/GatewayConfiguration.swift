@@ -42,9 +42,11 @@ public struct GatewayConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// Take the client address from X-Forwarded-For (set only behind a trusted proxy).
     public var trustProxy: Bool
+    /// Client keys (TAOGATE_API_KEYS); when any are set, /api/* needs one of them.
+    public var clientAPIKeys: [String]
 
     /// Names whose values are secrets: swift-configuration redacts them in its own reports.
-    static let secretNames: Set<String> = ["TAOTOKEN_API_KEY"]
+    static let secretNames: Set<String> = ["TAOTOKEN_API_KEY", "TAOGATE_API_KEYS"]
 
     /// Reads the configuration.
     /// - Parameters:
@@ -114,6 +116,10 @@ public struct GatewayConfiguration: Sendable {
         logDirectory = reader.string("LOG_DIR")
         maxBodyBytes = try reader.int("MAX_BODY_BYTES", default: 1_048_576, in: 1...(1 << 30))
         trustProxy = try reader.bool("TRUST_PROXY", default: false)
+        clientAPIKeys = reader.list("TAOGATE_API_KEYS", secret: true) ?? []
+        if let short = clientAPIKeys.firstIndex(where: { $0.count < 8 }) {
+            throw ConfigurationError(name: "TAOGATE_API_KEYS", problem: "entry \(short + 1) is shorter than 8 characters")
+        }
     }
 }
 
@@ -134,8 +140,8 @@ struct SettingsReader {
         return trimmed.isEmpty ? nil : trimmed
     }
 
-    func list(_ name: String) -> [String]? {
-        guard let text = string(name) else { return nil }
+    func list(_ name: String, secret: Bool = false) -> [String]? {
+        guard let text = string(name, secret: secret) else { return nil }
         let items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         return items.isEmpty ? nil : items
     }

@@ -22,7 +22,7 @@ struct ChatController {
     }
 
     @Sendable func chat(_ request: Request, context: GatewayRequestContext) async throws -> Reply {
-        let input = try await ChatInput.decode(from: request, maxBytes: maxBodyBytes)
+        let input = try await ChatInput.decode(from: request, context: context, maxBytes: maxBodyBytes)
         let model = service.model(for: input)
         context.record.update {
             $0.model = model
@@ -41,7 +41,7 @@ struct ChatController {
     /// `data: {"content":"…"}` per delta, then `data: [DONE]`. A failure before the first byte is
     /// a JSON error (thrown from here); after it, an `event: error` ends the stream.
     @Sendable func stream(_ request: Request, context: GatewayRequestContext) async throws -> Response {
-        let input = try await ChatInput.decode(from: request, maxBytes: maxBodyBytes)
+        let input = try await ChatInput.decode(from: request, context: context, maxBytes: maxBodyBytes)
         let model = service.model(for: input)
         context.record.update {
             $0.model = model

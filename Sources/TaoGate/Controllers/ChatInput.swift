@@ -10,6 +10,8 @@ struct ChatInput: Sendable {
     var temperature: Double?
     var maxTokens: Int?
     var system: String?
+    /// The store's name for the conversation (the userId, scoped by client key).
+    var conversationID: String?
 
     /// The body as sent; every field optional so that a wrong type, not a missing field, is
     /// what the decoder reports.
@@ -28,7 +30,7 @@ struct ChatInput: Sendable {
     )
 
     /// Reads and validates the request body (at most `maxBytes`).
-    static func decode(from request: Request, maxBytes: Int) async throws -> ChatInput {
+    static func decode(from request: Request, context: GatewayRequestContext, maxBytes: Int) async throws -> ChatInput {
         var request = request
         let buffer = try await request.collectBody(upTo: maxBytes)
         let body: Body
@@ -46,7 +48,9 @@ struct ChatInput: Sendable {
                 zh: "请求体必须是 JSON 对象"
             )
         }
-        return try ChatInput(validating: body)
+        var input = try ChatInput(validating: body)
+        input.conversationID = input.userID.map(context.conversationID(for:))
+        return input
     }
 
     private init(validating body: Body) throws {

@@ -23,14 +23,14 @@ struct ConversationsController {
         let deleted: Int
     }
 
-    func addRoutes(to router: Router<GatewayRequestContext>) {
-        router.get("/api/conversations/{userId}", use: show)
-        router.delete("/api/conversations/{userId}", use: clear)
+    func addRoutes(to api: RouterGroup<GatewayRequestContext>) {
+        api.get("conversations/{userId}", use: show)
+        api.delete("conversations/{userId}", use: clear)
     }
 
     @Sendable func show(_ request: Request, context: GatewayRequestContext) async throws -> Conversation {
         let userID = try Self.userID(from: context)
-        let messages = try await store.messages(of: userID).map {
+        let messages = try await store.messages(of: context.conversationID(for: userID)).map {
             Message(role: $0.role, content: $0.content, timestamp: $0.timestamp.formatted(.iso8601))
         }
         return Conversation(success: true, userId: userID, messages: messages)
@@ -38,7 +38,7 @@ struct ConversationsController {
 
     @Sendable func clear(_ request: Request, context: GatewayRequestContext) async throws -> Cleared {
         let userID = try Self.userID(from: context)
-        let deleted = try await store.clear(userID)
+        let deleted = try await store.clear(context.conversationID(for: userID))
         let language = Language(acceptLanguage: request.headers[.acceptLanguage])
         return Cleared(success: true, message: language == .chinese ? "对话记录已清除" : "Conversation history cleared", deleted: deleted)
     }

@@ -13,8 +13,8 @@ struct ModelsController {
         let source: String
     }
 
-    func addRoutes(to router: Router<GatewayRequestContext>) {
-        router.get("/api/models") { _, _ in
+    func addRoutes(to api: RouterGroup<GatewayRequestContext>) {
+        api.get("models") { _, _ in
             let listing = await catalog.listing()
             return Reply(
                 success: true,

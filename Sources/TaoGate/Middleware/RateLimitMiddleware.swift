@@ -1,7 +1,7 @@
 import HTTPTypes
 import Hummingbird
 
-/// Applies a `RateLimiter` per client and adds `RateLimit-Limit`, `RateLimit-Remaining` and
+/// Applies a `RateLimiter` per client (its key when keys are required, else its address) and adds `RateLimit-Limit`, `RateLimit-Remaining` and
 /// `RateLimit-Reset` to every answer; over the limit, answers 429 with `Retry-After`.
 struct RateLimitMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
@@ -10,7 +10,9 @@ struct RateLimitMiddleware: RouterMiddleware {
     let trustProxy: Bool
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let client = ClientAddress.resolve(request: request, context: context, trustProxy: trustProxy)
+        let client =
+            context.clientKeyID.map { "key:\($0)" }
+            ?? "ip:" + ClientAddress.resolve(request: request, context: context, trustProxy: trustProxy)
         let decision = limiter.acquire(client)
         let resetSeconds = String(max(1, Int((decision.resetAfter / .seconds(1)).rounded(.up))))
         var headers: HTTPFields = [

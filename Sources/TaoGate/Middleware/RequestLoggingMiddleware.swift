@@ -54,6 +54,7 @@ struct RequestLoggingMiddleware: RouterMiddleware {
             "status": .stringConvertible(status),
             "duration_ms": .stringConvertible(duration.milliseconds),
         ]
+        if let client = fields.clientKeyID { metadata["client_key"] = .string(client) }
         if let model = fields.model { metadata["model"] = .string(model) }
         if let length = fields.messageLength { metadata["message_length"] = .stringConvertible(length) }
         if let latency = fields.upstreamLatencyMilliseconds { metadata["upstream_latency_ms"] = .stringConvertible(latency) }

@@ -29,10 +29,10 @@ struct ChatService: Sendable {
 
     /// Stores the user's message and the reply as one unit, when the request named a user.
     func remember(_ input: ChatInput, reply: String) async throws {
-        guard let userID = input.userID else { return }
+        guard let conversationID = input.conversationID else { return }
         try await conversations.append(
             [StoredMessage(role: "user", content: input.message), StoredMessage(role: "assistant", content: reply)],
-            to: userID,
+            to: conversationID,
             keepingLast: historyMaxMessages
         )
     }
@@ -40,8 +40,8 @@ struct ChatService: Sendable {
     private func upstreamRequest(for input: ChatInput, streaming: Bool) async throws -> ChatCompletionRequest {
         var messages: [ChatMessage] = []
         if let system = input.system { messages.append(.system(system)) }
-        if let userID = input.userID, historyContextMessages > 0 {
-            let history = try await conversations.recentMessages(of: userID, limit: historyContextMessages)
+        if let conversationID = input.conversationID, historyContextMessages > 0 {
+            let history = try await conversations.recentMessages(of: conversationID, limit: historyContextMessages)
             messages.append(contentsOf: history.map { ChatMessage(role: $0.role, content: $0.content) })
         }
         messages.append(.user(input.message))
