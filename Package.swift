@@ -8,7 +8,7 @@ let swiftSettings: [SwiftSetting] = [
 
 /// Tests import what they use by module, without listing every module a member comes from.
 let testSwiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(

@@ -110,10 +110,20 @@ struct CommandLineTests {
         #expect(banner.contains("simulated"))
 
         let base = "http://127.0.0.1:\(listening)"
-        let chat = try await TestResponse.send(.POST, base + "/api/chat", body: #"{"message":"hello"}"#, headers: [("Content-Type", "application/json")])
+        let chat = try await TestResponse.send(
+            .POST,
+            base + "/api/chat",
+            body: #"{"message":"hello"}"#,
+            headers: [("Content-Type", "application/json")]
+        )
         #expect(chat.status == 200)
         #expect((chat.json["response"] as? String)?.contains("hello") == true)
-        let stream = try await TestResponse.send(.POST, base + "/api/chat/stream", body: #"{"message":"hello"}"#, headers: [("Content-Type", "application/json")])
+        let stream = try await TestResponse.send(
+            .POST,
+            base + "/api/chat/stream",
+            body: #"{"message":"hello"}"#,
+            headers: [("Content-Type", "application/json")]
+        )
         #expect(stream.status == 200)
         #expect(stream.events.last?.data == "[DONE]")
 

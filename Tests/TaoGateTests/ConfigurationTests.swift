@@ -151,14 +151,17 @@ struct DotEnvFileTests {
 
 @Suite("Accept-Language")
 struct LanguageTests {
-    @Test("The most preferred language decides", arguments: [
-        ("zh-CN", Language.chinese),
-        ("zh-TW,en;q=0.5", .chinese),
-        ("en-US,zh;q=0.9", .english),
-        ("en;q=0.4,zh;q=0.8", .chinese),
-        ("fr", .english),
-        ("", .english),
-    ])
+    @Test(
+        "The most preferred language decides",
+        arguments: [
+            ("zh-CN", Language.chinese),
+            ("zh-TW,en;q=0.5", .chinese),
+            ("en-US,zh;q=0.9", .english),
+            ("en;q=0.4,zh;q=0.8", .chinese),
+            ("fr", .english),
+            ("", .english),
+        ]
+    )
     func mostPreferredLanguageDecides(header: String, expected: Language) {
         #expect(Language(acceptLanguage: header) == expected)
     }

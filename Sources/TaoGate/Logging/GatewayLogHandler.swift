@@ -1,9 +1,10 @@
+import Logging
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Logging
 
 /// A swift-log handler writing one line per event, as JSON (`LOG_FORMAT=json`) or as
 /// `key=value` text, to every given `LogLineWriter`.

@@ -1,9 +1,10 @@
+import Logging
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Logging
 
 /// Where formatted log lines go: a seam so tests can read what would be logged.
 public protocol LogLineWriter: Sendable {

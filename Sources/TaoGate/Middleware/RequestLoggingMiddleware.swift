@@ -73,7 +73,9 @@ struct RequestLoggingMiddleware: RouterMiddleware {
     /// Up to 128 characters of letters, digits and `-_.:`.
     static func acceptableRequestID(_ value: String?) -> String? {
         guard let value, !value.isEmpty, value.utf8.count <= 128,
-            value.utf8.allSatisfy({ $0 < 0x80 && (Character(UnicodeScalar($0)).isLetter || Character(UnicodeScalar($0)).isNumber || "-_.:".utf8.contains($0)) })
+            value.utf8.allSatisfy({
+                $0 < 0x80 && (Character(UnicodeScalar($0)).isLetter || Character(UnicodeScalar($0)).isNumber || "-_.:".utf8.contains($0))
+            })
         else { return nil }
         return value
     }

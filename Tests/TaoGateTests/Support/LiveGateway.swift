@@ -27,7 +27,7 @@ struct LiveGateway: Sendable {
     ) async throws -> T {
         let mock = MockUpstream(requiredAPIKey: mockRequiresKey ? testUpstreamKey : nil)
         return try await withLiveServer({ onRunning in
-            mock.makeApplication(logger: Logger(label: "mock", factory: { _ in SwiftLogNoOpLogHandler() }), onServerRunning: onRunning)
+            mock.makeApplication(logger: Logger(label: "mock") { _ in SwiftLogNoOpLogHandler() }, onServerRunning: onRunning)
         }) { mockPort in
             let mockURL = "http://127.0.0.1:\(mockPort)/v1"
             var values = [
