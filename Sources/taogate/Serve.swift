@@ -71,7 +71,9 @@ struct Serve: AsyncParsableCommand {
     /// Starts MockUpstream on a free loopback port; returns its base URL.
     private func startDemoUpstream() async throws -> (String, Task<Void, any Error>) {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = MockUpstream().makeApplication(logger: Logger(label: "mock-upstream")) { channel in
+        var mockLogger = Logger(label: "mock-upstream")
+        mockLogger.logLevel = .warning
+        let app = MockUpstream().makeApplication(logger: mockLogger) { channel in
             continuation.yield(channel.localAddress?.port ?? 0)
             continuation.finish()
         }

@@ -26,9 +26,9 @@ struct LiveGateway: Sendable {
         _ body: @Sendable (LiveGateway) async throws -> T
     ) async throws -> T {
         let mock = MockUpstream(requiredAPIKey: mockRequiresKey ? testUpstreamKey : nil)
-        return try await withLiveServer({ onRunning in
-            mock.makeApplication(logger: Logger(label: "mock") { _ in SwiftLogNoOpLogHandler() }, onServerRunning: onRunning)
-        }) { mockPort in
+        let mockLogger = Logger(label: "mock") { _ in SwiftLogNoOpLogHandler() }
+        let makeMock = { onRunning in mock.makeApplication(logger: mockLogger, onServerRunning: onRunning) }
+        return try await withLiveServer(makeMock) { mockPort in
             let mockURL = "http://127.0.0.1:\(mockPort)/v1"
             var values = [
                 "TAOTOKEN_API_KEY": testUpstreamKey,
@@ -43,9 +43,10 @@ struct LiveGateway: Sendable {
             let logger = Logger(label: "taogate-test") { _ in
                 GatewayLogHandler(level: configuration.logLevel, format: .json, writers: [logs])
             }
-            return try await withLiveServer({ onRunning in
+            let makeGateway = { onRunning in
                 buildApplication(configuration: configuration, logger: logger, onServerRunning: onRunning)
-            }) { port in
+            }
+            return try await withLiveServer(makeGateway) { port in
                 try await body(LiveGateway(mock: mock, url: "http://127.0.0.1:\(port)", mockURL: mockURL, logs: logs))
             }
         }
