@@ -132,4 +132,36 @@ struct CommandLineTests {
         #expect(!process.isRunning)
         #expect(process.terminationStatus == 0)
     }
+
+    @Test("mock-upstream --port N serves the fake provider alone")
+    func mockUpstreamServesAlone() async throws {
+        let port = Int.random(in: 20_000...40_000)
+        let directory = try makeWorkingDirectory()
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = ["mock-upstream", "--port", String(port)]
+        process.environment = environment()
+        process.currentDirectoryURL = directory
+        process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        defer { process.terminate() }
+
+        var models: TestResponse?
+        for _ in 0..<100 where models == nil {
+            try await Task.sleep(for: .milliseconds(50))
+            models = try? await TestResponse.send(.GET, "http://127.0.0.1:\(port)/v1/models")
+        }
+        let response = try #require(models)
+        #expect(response.status == 200)
+        #expect((response.json["data"] as? [[String: Any]])?.isEmpty == false)
+        let chat = try await TestResponse.send(
+            .POST,
+            "http://127.0.0.1:\(port)/v1/chat/completions",
+            body: #"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#,
+            headers: [("Content-Type", "application/json")]
+        )
+        #expect(chat.status == 200)
+        #expect(chat.json["object"] as? String == "chat.completion")
+    }
 }
