@@ -58,6 +58,7 @@ struct ChatController {
             status: .ok,
             headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache"],
             body: ResponseBody { writer in
+                let keepsReply = input.conversationID != nil
                 var reply = ""
                 do {
                     for try await chunk in chunks {
@@ -65,7 +66,7 @@ struct ChatController {
                             context.record.update { $0.usage = (usage.promptTokens, usage.completionTokens) }
                         }
                         guard let content = chunk.contentDelta, !content.isEmpty else { continue }
-                        reply += content
+                        if keepsReply { reply += content }
                         try await writer.write(StreamEvents.content(content))
                     }
                     try await service.remember(input, reply: reply)

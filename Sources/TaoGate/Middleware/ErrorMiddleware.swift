@@ -51,10 +51,13 @@ struct ErrorMiddleware: RouterMiddleware {
         case let error as any HTTPResponseError:
             switch error.status {
             case .contentTooLarge: return GatewayError(.payloadTooLarge)
-            case .notFound: return GatewayError(.notFound)
-            case .badRequest: return GatewayError(.invalidRequest)
+            case .notFound, .methodNotAllowed: return GatewayError(.notFound)
+            case .unauthorized: return GatewayError(.unauthorized)
             case .tooManyRequests: return GatewayError(.rateLimited)
-            default: return GatewayError(.internalError, details: "\(error.status)")
+            default:
+                // Whatever else the framework refuses is the client's mistake, never a 5xx.
+                if error.status.kind == .clientError { return GatewayError(.invalidRequest, details: "\(error.status)") }
+                return GatewayError(.internalError, details: "\(error.status)")
             }
         default:
             return GatewayError(.internalError)
