@@ -14,31 +14,17 @@ public func buildApplication(
     logger: Logger,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let provider = OpenAICompatibleProvider(
-        configuration: .init(
-            baseURL: configuration.upstreamBaseURL,
-            apiKey: configuration.upstreamAPIKey ?? "",
-            timeout: configuration.upstreamTimeout,
-            connectTimeout: configuration.upstreamConnectTimeout,
-            streamIdleTimeout: configuration.upstreamIdleTimeout,
-            retryPolicy: RetryPolicy(
-                maxRetries: configuration.upstreamMaxRetries,
-                baseDelay: configuration.upstreamRetryBaseDelay
-            )
-        ),
-        logger: logger
-    )
-    let conversations = MemoryConversationStore()
+    let modelRouter = ModelRouter(configuration: configuration, logger: logger)
     let router = buildRouter(
         configuration: configuration,
         logger: logger,
-        provider: provider,
-        conversations: conversations
+        modelRouter: modelRouter,
+        conversations: MemoryConversationStore()
     )
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "TaoGate"),
-        services: [ProviderService(provider: provider)],
+        services: [ProviderService(router: modelRouter)],
         onServerRunning: onServerRunning,
         logger: logger
     )
@@ -48,44 +34,60 @@ public func buildApplication(
 func buildRouter(
     configuration: GatewayConfiguration,
     logger: Logger,
-    provider: any ChatProvider,
+    modelRouter: ModelRouter,
     conversations: any ConversationStore
 ) -> Router<GatewayRequestContext> {
-    let errors = ErrorMiddleware(includeDetails: configuration.environment == .development)
+    let includeDetails = configuration.environment == .development
+    let referenceErrors = ErrorMiddleware(includeDetails: includeDetails)
+    let openAIErrors = OpenAIErrorMiddleware(includeDetails: includeDetails)
+    let clientKeys = configuration.clientAPIKeys.isEmpty ? nil : ClientKeyMiddleware(keys: configuration.clientAPIKeys)
+    // One limit per client across the reference chat routes and /v1/chat/completions.
+    let rateLimit =
+        configuration.rateLimitMax > 0
+        ? RateLimitMiddleware(
+            limiter: RateLimiter(limit: configuration.rateLimitMax, window: configuration.rateLimitWindow),
+            trustProxy: configuration.trustProxy
+        ) : nil
+    let catalog = ModelCatalog(provider: modelRouter, suggested: configuration.suggestedModels, ttl: configuration.modelsCacheTTL)
+
     let router = Router(context: GatewayRequestContext.self)
     router.add(middleware: RequestLoggingMiddleware(logger: logger))
-    router.add(middleware: errors)
+    router.add(middleware: referenceErrors)
 
     HealthController().addRoutes(to: router)
 
+    // The reference API: /api/*
     let api = router.group("/api")
-    if !configuration.clientAPIKeys.isEmpty {
-        api.add(middleware: ClientKeyMiddleware(keys: configuration.clientAPIKeys))
+    if let clientKeys { api.add(middleware: clientKeys) }
+    let chatRoutes = api.group("chat")
+    if let rateLimit {
+        chatRoutes.add(middleware: rateLimit)
+        // Errors become responses inside the limiter, so they carry its headers too.
+        chatRoutes.add(middleware: referenceErrors)
     }
-
-    let chat = ChatController(
+    ChatController(
         service: ChatService(
-            provider: provider,
+            provider: modelRouter,
             conversations: conversations,
             defaultModel: configuration.defaultModel,
             historyContextMessages: configuration.historyContextMessages,
             historyMaxMessages: configuration.historyMaxMessages
         ),
         maxBodyBytes: configuration.maxBodyBytes
-    )
-    let chatRoutes = api.group("chat")
-    if configuration.rateLimitMax > 0 {
-        let limiter = RateLimiter(limit: configuration.rateLimitMax, window: configuration.rateLimitWindow)
-        chatRoutes.add(middleware: RateLimitMiddleware(limiter: limiter, trustProxy: configuration.trustProxy))
-        // Errors become responses inside the limiter, so they carry its headers too.
-        chatRoutes.add(middleware: errors)
-    }
-    chat.addRoutes(to: chatRoutes)
-
-    ModelsController(
-        catalog: ModelCatalog(provider: provider, suggested: configuration.suggestedModels, ttl: configuration.modelsCacheTTL),
-        suggested: configuration.suggestedModels
-    ).addRoutes(to: api)
+    ).addRoutes(to: chatRoutes)
+    ModelsController(catalog: catalog, suggested: configuration.suggestedModels).addRoutes(to: api)
     ConversationsController(store: conversations).addRoutes(to: api)
+
+    // The OpenAI-compatible surface: /v1/*
+    let v1 = router.group("/v1")
+    v1.add(middleware: openAIErrors)
+    if let clientKeys { v1.add(middleware: clientKeys) }
+    let v1Chat = v1.group()
+    if let rateLimit {
+        v1Chat.add(middleware: rateLimit)
+        v1Chat.add(middleware: openAIErrors)
+    }
+    OpenAIController(router: modelRouter, catalog: catalog, maxBodyBytes: configuration.maxBodyBytes)
+        .addRoutes(to: v1, chat: v1Chat)
     return router
 }

@@ -7,6 +7,7 @@ public final class RequestRecord: Sendable {
         public var requestID = ""
         public var clientKeyID: String?
         public var model: String?
+        public var provider: String?
         public var messageLength: Int?
         public var upstreamLatencyMilliseconds: Double?
         public var usage: (prompt: Int, completion: Int)?

@@ -24,6 +24,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log level (LOG_LEVEL): trace, debug, info, notice, warning, error, critical.")
     var logLevel: String?
 
+    @Option(help: "A providers file, YAML or JSON (TAOGATE_CONFIG).")
+    var config: String?
+
     @Option(help: "The .env file to read.")
     var envFile: String = ".env"
 
@@ -40,8 +43,7 @@ struct Serve: AsyncParsableCommand {
         if demo {
             let (baseURL, task) = try await startDemoUpstream()
             mockTask = task
-            configuration.upstreamBaseURL = baseURL
-            configuration.upstreamAPIKey = "demo-key"
+            configuration.useDemoUpstream(baseURL: baseURL)
             printToStandardError(
                 "DEMO MODE: every answer is simulated by the built-in MockUpstream (\(baseURL)); nothing leaves this machine."
             )
@@ -60,6 +62,7 @@ struct Serve: AsyncParsableCommand {
         flags["HOST"] = host
         flags["PORT"] = port
         flags["LOG_LEVEL"] = logLevel
+        flags["TAOGATE_CONFIG"] = config
         let dotEnv = FileManager.default.fileExists(atPath: envFile) ? try? String(contentsOfFile: envFile, encoding: .utf8) : nil
         do {
             return try GatewayConfiguration.load(dotEnv: dotEnv, flags: flags, demo: demo)

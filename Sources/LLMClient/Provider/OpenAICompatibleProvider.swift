@@ -6,9 +6,9 @@ import NIOHTTP1
 
 /// A `ChatProvider` for any OpenAI-compatible HTTP API (Taotoken, OpenAI, and their kin).
 ///
-/// Owns two connection pools: one for plain calls, bounded end to end by `timeout`, and one for
-/// streams, whose read timeout is the idle timeout between chunks (a stream has no total cap).
-/// Call `shutdown()` when done.
+/// Besides the typed calls it passes request bodies through untouched (`completeRaw`,
+/// `streamRaw`), for gateways that must not rewrite what their clients send.
+/// Call `shutdown()` when done; it closes the connection pools only if the provider made them.
 public final class OpenAICompatibleProvider: ChatProvider {
     /// How to reach the upstream and how patient to be with it.
     public struct Configuration: Sendable {
@@ -56,14 +56,20 @@ public final class OpenAICompatibleProvider: ChatProvider {
     }
 
     public let configuration: Configuration
-    private let plainClient: HTTPClient
-    private let streamingClient: HTTPClient
+    private let clients: UpstreamHTTPClients
+    private let ownsClients: Bool
     private let chatURL: String
     private let modelsURL: String
     private let jsonHeaders: HTTPHeaders
     private let logger: Logger
 
-    public init(configuration: Configuration, logger: Logger = Logger(label: "LLMClient")) {
+    /// - Parameter clients: connection pools to share with other providers; by default the
+    ///   provider makes its own from `configuration`.
+    public init(
+        configuration: Configuration,
+        clients: UpstreamHTTPClients? = nil,
+        logger: Logger = Logger(label: "LLMClient")
+    ) {
         self.configuration = configuration
         self.logger = logger
         let base = configuration.baseURL.hasSuffix("/") ? String(configuration.baseURL.dropLast()) : configuration.baseURL
@@ -77,65 +83,65 @@ public final class OpenAICompatibleProvider: ChatProvider {
         for header in configuration.headers { headers.add(name: header.name, value: header.value) }
         self.jsonHeaders = headers
 
-        let pool = HTTPClient.Configuration.ConnectionPool(
-            idleTimeout: .seconds(60),
-            concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.maxConnectionsPerHost
-        )
-        var plain = HTTPClient.Configuration(
-            timeout: .init(connect: .init(configuration.connectTimeout)),
-            connectionPool: pool
-        )
-        plain.redirectConfiguration = .disallow
-        var streaming = HTTPClient.Configuration(
-            timeout: .init(connect: .init(configuration.connectTimeout), read: .init(configuration.streamIdleTimeout)),
-            connectionPool: pool
-        )
-        streaming.redirectConfiguration = .disallow
-        self.plainClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: plain)
-        self.streamingClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: streaming)
+        self.ownsClients = clients == nil
+        self.clients =
+            clients
+            ?? UpstreamHTTPClients(
+                connectTimeout: configuration.connectTimeout,
+                streamIdleTimeout: configuration.streamIdleTimeout,
+                maxConnectionsPerHost: configuration.maxConnectionsPerHost
+            )
     }
 
-    /// Closes both connection pools.
+    /// Closes the connection pools, if this provider made them.
     public func shutdown() async throws {
-        try await plainClient.shutdown()
-        try await streamingClient.shutdown()
+        if ownsClients { try await clients.shutdown() }
     }
 
     public func complete(_ request: ChatCompletionRequest) async throws -> ChatCompletionResponse {
         var request = request
         request.stream = nil
         request.streamOptions = nil
-        let body = try Self.encode(request)
-        return try await withRetries {
-            try await self.withDeadline(self.configuration.timeout) {
-                let response = try await self.send(.POST, to: self.chatURL, body: body, on: self.plainClient)
-                let bytes = try await self.collect(response.body)
-                do {
-                    return try JSONDecoder().decode(ChatCompletionResponse.self, from: bytes)
-                } catch {
-                    throw ProviderError.invalidResponse("the upstream's answer is not a chat completion")
-                }
-            }
+        let bytes = try await completeRaw(Self.encode(request))
+        do {
+            return try JSONDecoder().decode(ChatCompletionResponse.self, from: Data(bytes.readableBytesView))
+        } catch {
+            throw ProviderError.invalidResponse("the upstream's answer is not a chat completion")
         }
     }
 
     public func stream(_ request: ChatCompletionRequest) async throws -> ChatCompletionStream {
         var request = request
         request.stream = true
-        let body = try Self.encode(request)
-        return try await withRetries {
-            let response = try await self.send(.POST, to: self.chatURL, body: body, on: self.streamingClient)
-            return ChatCompletionStream(body: response.body, maxEventBytes: self.configuration.maxEventBytes)
+        return try await ChatCompletionStream(events: streamRaw(Self.encode(request)))
+    }
+
+    /// Sends a `/chat/completions` body exactly as given and returns the answer's bytes.
+    public func completeRaw(_ body: ByteBuffer) async throws -> ByteBuffer {
+        try await withRetries {
+            try await self.withDeadline(self.configuration.timeout) {
+                let response = try await self.send(.POST, to: self.chatURL, body: body, on: self.clients.plain)
+                return try await self.collect(response.body)
+            }
+        }
+    }
+
+    /// Sends a streaming `/chat/completions` body exactly as given and returns its events once
+    /// the upstream has accepted it. Retries happen only before this returns.
+    public func streamRaw(_ body: ByteBuffer) async throws -> ServerSentEventStream {
+        try await withRetries {
+            let response = try await self.send(.POST, to: self.chatURL, body: body, on: self.clients.streaming)
+            return ServerSentEventStream(body: response.body, maxEventBytes: self.configuration.maxEventBytes)
         }
     }
 
     public func listModels() async throws -> ModelList {
         try await withRetries {
             try await self.withDeadline(self.configuration.timeout) {
-                let response = try await self.send(.GET, to: self.modelsURL, body: nil, on: self.plainClient)
+                let response = try await self.send(.GET, to: self.modelsURL, body: nil, on: self.clients.plain)
                 let bytes = try await self.collect(response.body)
                 do {
-                    return try JSONDecoder().decode(ModelList.self, from: bytes)
+                    return try JSONDecoder().decode(ModelList.self, from: Data(bytes.readableBytesView))
                 } catch {
                     throw ProviderError.invalidResponse("the upstream's answer is not a model list")
                 }
@@ -171,10 +177,9 @@ public final class OpenAICompatibleProvider: ChatProvider {
         return response
     }
 
-    private func collect(_ body: HTTPClientResponse.Body) async throws -> Data {
+    private func collect(_ body: HTTPClientResponse.Body) async throws -> ByteBuffer {
         do {
-            let buffer = try await body.collect(upTo: configuration.maxResponseBytes)
-            return Data(buffer.readableBytesView)
+            return try await body.collect(upTo: configuration.maxResponseBytes)
         } catch is NIOTooManyBytesError {
             throw ProviderError.invalidResponse("the upstream's answer is larger than \(configuration.maxResponseBytes) bytes")
         } catch {

@@ -42,8 +42,14 @@ public struct GatewayConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// Take the client address from X-Forwarded-For (set only behind a trusted proxy).
     public var trustProxy: Bool
-    /// Client keys (TAOGATE_API_KEYS); when any are set, /api/* needs one of them.
+    /// Client keys (TAOGATE_API_KEYS); when any are set, /api/* and /v1/* need one of them.
     public var clientAPIKeys: [String]
+    /// The upstreams to route to: from the providers file (TAOGATE_CONFIG) when there is one,
+    /// else Taotoken from TAOTOKEN_* serving every model.
+    public var providers: [ProviderSettings]
+    /// Models to try, in order, when a model's provider fails before the first byte.
+    public var fallbacks: [String: [String]]
+    public var keyCooldown: Duration
 
     /// Names whose values are secrets: swift-configuration redacts them in its own reports.
     static let secretNames: Set<String> = ["TAOTOKEN_API_KEY", "TAOGATE_API_KEYS"]
@@ -79,9 +85,18 @@ public struct GatewayConfiguration: Sendable {
         self = try Self.load(environment: values, dotEnv: nil, flags: [:], demo: demo)
     }
 
+    /// Demo mode: every model is served by the built-in MockUpstream at `baseURL`.
+    public mutating func useDemoUpstream(baseURL: String) {
+        upstreamBaseURL = baseURL
+        upstreamAPIKey = "demo-key"
+        providers = [.taotoken(baseURL: baseURL, apiKey: "demo-key")]
+        fallbacks = [:]
+    }
+
     init(reader: SettingsReader, demo: Bool) throws {
         let apiKey = reader.string("TAOTOKEN_API_KEY", secret: true)
-        if apiKey == nil && !demo {
+        let providersFilePath = reader.string("TAOGATE_CONFIG")
+        if apiKey == nil && !demo && providersFilePath == nil {
             throw ConfigurationError(
                 name: "TAOTOKEN_API_KEY",
                 problem: "is required: set it in the environment or in .env, or run `taogate serve --demo`"
@@ -119,6 +134,16 @@ public struct GatewayConfiguration: Sendable {
         clientAPIKeys = reader.list("TAOGATE_API_KEYS", secret: true) ?? []
         if let short = clientAPIKeys.firstIndex(where: { $0.count < 8 }) {
             throw ConfigurationError(name: "TAOGATE_API_KEYS", problem: "entry \(short + 1) is shorter than 8 characters")
+        }
+        if let path = providersFilePath {
+            let file = try ProvidersFile.load(path: path)
+            providers = try file.providers.map { try ProviderSettings(file: $0, reader: reader, demo: demo) }
+            fallbacks = file.fallbacks ?? [:]
+            keyCooldown = .milliseconds(file.keyCooldownMs ?? 60_000)
+        } else {
+            providers = [.taotoken(baseURL: upstreamBaseURL, apiKey: apiKey ?? "")]
+            fallbacks = [:]
+            keyCooldown = .seconds(60)
         }
     }
 }

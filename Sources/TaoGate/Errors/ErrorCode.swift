@@ -6,6 +6,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case payloadTooLarge = "payload_too_large"
     case unauthorized
     case notFound = "not_found"
+    case modelNotFound = "model_not_found"
     case upstreamAuth = "upstream_auth"
     case rateLimited = "rate_limited"
     case upstreamTimeout = "upstream_timeout"
@@ -17,7 +18,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
         case .invalidRequest: .badRequest
         case .payloadTooLarge: .contentTooLarge
         case .unauthorized, .upstreamAuth: .unauthorized
-        case .notFound: .notFound
+        case .notFound, .modelNotFound: .notFound
         case .rateLimited: .tooManyRequests
         case .upstreamTimeout: .gatewayTimeout
         case .upstreamUnavailable: .badGateway
@@ -36,6 +37,8 @@ public enum ErrorCode: String, Sendable, CaseIterable {
             LocalizedMessage(en: "A valid API key is required.", zh: "需要有效的 API 密钥。")
         case .notFound:
             LocalizedMessage(en: "Not found.", zh: "未找到。")
+        case .modelNotFound:
+            LocalizedMessage(en: "No provider serves this model.", zh: "没有服务商提供该模型。")
         case .upstreamAuth:
             LocalizedMessage(
                 en: "The model provider rejected the gateway's credentials.",

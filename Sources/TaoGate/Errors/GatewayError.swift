@@ -10,6 +10,8 @@ public struct GatewayError: Error, Sendable {
     public var details: String?
     /// Headers the response must carry (Retry-After, RateLimit-*).
     public var headers: HTTPFields
+    /// The request field at fault, for OpenAI-shaped errors.
+    public var param: String?
 
     public init(_ code: ErrorCode, message: LocalizedMessage? = nil, details: String? = nil, headers: HTTPFields = [:]) {
         self.code = code
@@ -20,6 +22,16 @@ public struct GatewayError: Error, Sendable {
 
     public static func invalidRequest(en: String, zh: String) -> GatewayError {
         GatewayError(.invalidRequest, message: LocalizedMessage(en: en, zh: zh))
+    }
+
+    /// The OpenAI surface answers 404 for a model no provider serves.
+    static func unknownModel(_ model: String) -> GatewayError {
+        var error = GatewayError(
+            .modelNotFound,
+            message: LocalizedMessage(en: "The model `\(model)` does not exist or no provider serves it.", zh: "模型 `\(model)` 不存在或没有服务商提供。")
+        )
+        error.param = "model"
+        return error
     }
 }
 

@@ -48,6 +48,12 @@ struct ErrorMiddleware: RouterMiddleware {
             return error
         case let error as ProviderError:
             return GatewayError(error)
+        case let error as ModelRouter.UnknownModel:
+            // The reference API has no 404 for models: an unknown one is a bad request there.
+            return GatewayError.invalidRequest(
+                en: "unknown model \(error.model): no provider serves it",
+                zh: "未知模型 \(error.model)：没有服务商提供"
+            )
         case let error as any HTTPResponseError:
             switch error.status {
             case .contentTooLarge: return GatewayError(.payloadTooLarge)

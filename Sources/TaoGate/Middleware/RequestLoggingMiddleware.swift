@@ -56,6 +56,7 @@ struct RequestLoggingMiddleware: RouterMiddleware {
         ]
         if let client = fields.clientKeyID { metadata["client_key"] = .string(client) }
         if let model = fields.model { metadata["model"] = .string(model) }
+        if let provider = fields.provider { metadata["provider"] = .string(provider) }
         if let length = fields.messageLength { metadata["message_length"] = .stringConvertible(length) }
         if let latency = fields.upstreamLatencyMilliseconds { metadata["upstream_latency_ms"] = .stringConvertible(latency) }
         if let usage = fields.usage {

@@ -1,13 +1,12 @@
-import LLMClient
 import ServiceLifecycle
 
-/// Keeps the upstream provider's connection pools for the life of the application and closes
-/// them after the HTTP server has stopped.
+/// Keeps the upstream connection pools for the life of the application and closes them after
+/// the HTTP server has stopped.
 struct ProviderService: Service {
-    let provider: OpenAICompatibleProvider
+    let router: ModelRouter
 
     func run() async throws {
         try? await gracefulShutdown()
-        try await provider.shutdown()
+        try await router.shutdown()
     }
 }

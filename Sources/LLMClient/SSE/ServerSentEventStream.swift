@@ -1,0 +1,82 @@
+import AsyncHTTPClient
+import NIOCore
+
+/// The server-sent events of a response body, decoded as the bytes arrive.
+///
+/// Ends when the body ends (a last event without its blank line is still delivered). Failures
+/// while reading surface as `ProviderError`: `.timeout` for the idle timeout, `.unreachable` for
+/// a broken connection, `.invalidResponse` for an event over the size limit.
+public struct ServerSentEventStream: AsyncSequence, Sendable {
+    public typealias Element = ServerSentEvent
+
+    private let makeBuffers: @Sendable () -> AnyAsyncByteBufferIterator
+    private let maxEventBytes: Int
+
+    init(body: HTTPClientResponse.Body, maxEventBytes: Int) {
+        self.makeBuffers = { AnyAsyncByteBufferIterator(body.makeAsyncIterator()) }
+        self.maxEventBytes = maxEventBytes
+    }
+
+    /// Events from any sequence of byte buffers: for tests and for other transports.
+    public init<Bytes: AsyncSequence & Sendable>(bytes: Bytes, maxEventBytes: Int = 16 * 1024 * 1024)
+    where Bytes.Element == ByteBuffer {
+        self.makeBuffers = { AnyAsyncByteBufferIterator(bytes.makeAsyncIterator()) }
+        self.maxEventBytes = maxEventBytes
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(buffers: makeBuffers(), decoder: SSEDecoder(maxEventBytes: maxEventBytes))
+    }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        private var buffers: AnyAsyncByteBufferIterator
+        private var decoder: SSEDecoder
+        private var pending: [ServerSentEvent] = []
+        private var pendingIndex = 0
+        private var finished = false
+
+        init(buffers: AnyAsyncByteBufferIterator, decoder: SSEDecoder) {
+            self.buffers = buffers
+            self.decoder = decoder
+        }
+
+        public mutating func next() async throws -> ServerSentEvent? {
+            while pendingIndex == pending.count {
+                if finished { return nil }
+                let buffer: ByteBuffer?
+                do {
+                    buffer = try await buffers.next()
+                } catch {
+                    throw ProviderError(readingStreamFailedWith: error)
+                }
+                do {
+                    if let buffer {
+                        pending = try decoder.decode(buffer)
+                    } else {
+                        pending = try decoder.finish()
+                        finished = true
+                    }
+                } catch {
+                    throw ProviderError.invalidResponse("\(error)")
+                }
+                pendingIndex = 0
+            }
+            defer { pendingIndex += 1 }
+            return pending[pendingIndex]
+        }
+    }
+}
+
+/// Type-erases the byte-buffer iterator of a response body (or of a test sequence).
+struct AnyAsyncByteBufferIterator {
+    private var nextBuffer: () async throws -> ByteBuffer?
+
+    init<Iterator: AsyncIteratorProtocol>(_ iterator: Iterator) where Iterator.Element == ByteBuffer {
+        var iterator = iterator
+        self.nextBuffer = { try await iterator.next() }
+    }
+
+    mutating func next() async throws -> ByteBuffer? {
+        try await nextBuffer()
+    }
+}

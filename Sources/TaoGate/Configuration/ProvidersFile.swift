@@ -1,0 +1,112 @@
+import Foundation
+import Yams
+
+/// The optional providers file (TAOGATE_CONFIG or `--config`, YAML or JSON): several
+/// OpenAI-compatible providers, the models each serves, and fallbacks per model.
+///
+/// ```yaml
+/// providers:
+///   - name: taotoken
+///     base_url: https://taotoken.net/api/v1
+///     keys:
+///       - env: TAOTOKEN_API_KEY
+///         weight: 3
+///       - env: TAOTOKEN_API_KEY_2
+///     headers:
+///       X-Title: TaoGate
+///     models: [claude-sonnet-4-6, gpt-4o]
+///     model_prefixes: [qwen-]
+///   - name: backup
+///     base_url: https://api.example.com/v1
+///     keys: [{ env: BACKUP_API_KEY }]
+/// fallbacks:
+///   gpt-4o: [claude-sonnet-4-6]
+/// ```
+///
+/// A provider with neither `models` nor `model_prefixes` serves any model.
+struct ProvidersFile: Codable, Sendable, Equatable {
+    struct Provider: Codable, Sendable, Equatable {
+        struct Key: Codable, Sendable, Equatable {
+            /// The variable (environment, .env) that holds the key; the file never holds keys.
+            var env: String
+            var weight: Int?
+        }
+
+        var name: String
+        var baseURL: String
+        var keys: [Key]
+        var headers: [String: String]?
+        var models: [String]?
+        var modelPrefixes: [String]?
+
+        enum CodingKeys: String, CodingKey {
+            case name, keys, headers, models
+            case baseURL = "base_url"
+            case modelPrefixes = "model_prefixes"
+        }
+    }
+
+    var providers: [Provider]
+    var fallbacks: [String: [String]]?
+    /// How long a key answered with 401/403 is set aside (default 60 s).
+    var keyCooldownMs: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case providers, fallbacks
+        case keyCooldownMs = "key_cooldown_ms"
+    }
+
+    /// Reads a `.json` file as JSON and anything else as YAML (a superset of JSON).
+    static func load(path: String) throws -> ProvidersFile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(name: "TAOGATE_CONFIG", problem: "names \(path), which cannot be read")
+        }
+        let file: ProvidersFile
+        do {
+            if path.hasSuffix(".json") {
+                file = try JSONDecoder().decode(ProvidersFile.self, from: data)
+            } else {
+                file = try YAMLDecoder().decode(ProvidersFile.self, from: data)
+            }
+        } catch {
+            throw ConfigurationError(name: "TAOGATE_CONFIG", problem: "file \(path) is invalid: \(Self.describe(error))")
+        }
+        try file.validate()
+        return file
+    }
+
+    func validate() throws {
+        guard !providers.isEmpty else {
+            throw ConfigurationError(name: "TAOGATE_CONFIG", problem: "lists no providers")
+        }
+        var names = Set<String>()
+        for provider in providers {
+            guard names.insert(provider.name).inserted, !provider.name.isEmpty else {
+                throw ConfigurationError(name: "TAOGATE_CONFIG", problem: "has a missing or repeated provider name \"\(provider.name)\"")
+            }
+            guard let url = URL(string: provider.baseURL), ["http", "https"].contains(url.scheme?.lowercased() ?? "") else {
+                throw ConfigurationError(name: "TAOGATE_CONFIG", problem: "provider \(provider.name) needs an http(s) base_url")
+            }
+            guard !provider.keys.isEmpty, provider.keys.allSatisfy({ ($0.weight ?? 1) > 0 }) else {
+                throw ConfigurationError(name: "TAOGATE_CONFIG", problem: "provider \(provider.name) needs keys with positive weights")
+            }
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, let context):
+            return "missing \(Self.path(context.codingPath + [key]))"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            return "wrong type at \(Self.path(context.codingPath))"
+        case DecodingError.dataCorrupted(let context):
+            return "unreadable at \(Self.path(context.codingPath))"
+        default:
+            return "not valid YAML or JSON"
+        }
+    }
+
+    private static func path(_ keys: [any CodingKey]) -> String {
+        keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+    }
+}

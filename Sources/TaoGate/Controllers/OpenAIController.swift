@@ -1,0 +1,110 @@
+import HTTPTypes
+import Hummingbird
+import LLMClient
+import NIOCore
+
+/// The OpenAI-compatible surface: `POST /v1/chat/completions` (plain and streamed) and
+/// `GET /v1/models`. Request bodies go upstream as the client sent them; answers and chunks come
+/// back without being re-encoded.
+struct OpenAIController {
+    let router: ModelRouter
+    let catalog: ModelCatalog
+    let maxBodyBytes: Int
+
+    func addRoutes(to v1: RouterGroup<GatewayRequestContext>, chat: RouterGroup<GatewayRequestContext>) {
+        chat.post("chat/completions", use: chatCompletions)
+        v1.get("models", use: models)
+    }
+
+    @Sendable func models(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        let listing = await catalog.listing()
+        let list = ModelList(data: listing.models.map { ModelList.Model(id: $0, ownedBy: "taogate") })
+        return try context.responseEncoder.encode(list, from: request, context: context)
+    }
+
+    @Sendable func chatCompletions(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        var request = request
+        let body = try await request.collectBody(upTo: maxBodyBytes)
+        let (fields, hasStreamOptions) = try PassthroughRequest.parse(body)
+        guard router.knows(fields.model) else { throw GatewayError.unknownModel(fields.model) }
+        context.record.update {
+            $0.model = fields.model
+            $0.streamed = fields.stream
+        }
+        let started = ContinuousClock.now
+        if !fields.stream {
+            let routed = try await router.completeRaw(body, model: fields.model)
+            let usage = UsageSniffer.usage(inBody: routed.value)
+            context.record.update {
+                $0.upstreamLatencyMilliseconds = (ContinuousClock.now - started).milliseconds
+                $0.provider = routed.provider
+                $0.usage = usage.map { ($0.promptTokens, $0.completionTokens) }
+            }
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: routed.value))
+        }
+
+        let injectedUsage = !fields.clientWantsUsage
+        let upstreamBody = injectedUsage ? try PassthroughRequest.requestingUsage(body, hasStreamOptions: hasStreamOptions) : body
+        let routed = try await router.streamRaw(upstreamBody, model: fields.model)
+        context.record.update {
+            $0.upstreamLatencyMilliseconds = (ContinuousClock.now - started).milliseconds
+            $0.provider = routed.provider
+        }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache"],
+            body: ResponseBody { writer in
+                do {
+                    for try await event in routed.value {
+                        if event.data == "[DONE]" { break }
+                        if let found = UsageSniffer.usage(inEvent: event.data) {
+                            context.record.update { $0.usage = (found.usage.promptTokens, found.usage.completionTokens) }
+                            if injectedUsage && found.usageOnly { continue }
+                        }
+                        try await writer.write(OpenAIStreamEvents.relay(event))
+                    }
+                    try await writer.write(OpenAIStreamEvents.done)
+                } catch let error as ProviderError {
+                    let failure = GatewayError(error)
+                    context.record.update {
+                        $0.errorCode = failure.code.rawValue
+                        $0.errorDetails = failure.details
+                    }
+                    try await writer.write(OpenAIStreamEvents.error(failure))
+                }
+                try await writer.finish(nil)
+            }
+        )
+    }
+}
+
+/// Stream framing for the OpenAI surface: events are relayed as they came, never re-encoded.
+enum OpenAIStreamEvents {
+    static let done = ByteBuffer(string: "data: [DONE]\n\n")
+
+    static func relay(_ event: ServerSentEvent) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(event.data.utf8.count + 8)
+        if let name = event.event {
+            buffer.writeStaticString("event: ")
+            buffer.writeString(name)
+            buffer.writeStaticString("\n")
+        }
+        // A multi-line data field goes back out as several data lines.
+        for line in event.data.split(separator: "\n", omittingEmptySubsequences: false) {
+            buffer.writeStaticString("data: ")
+            buffer.writeSubstring(line)
+            buffer.writeStaticString("\n")
+        }
+        buffer.writeStaticString("\n")
+        return buffer
+    }
+
+    /// A failure after the first byte, as OpenAI's own streams report one: `data: {"error":{…}}`.
+    static func error(_ error: GatewayError) -> ByteBuffer {
+        var buffer = ByteBuffer(string: "data: ")
+        buffer.writeBytes(OpenAIErrorResponder.body(for: error).readableBytesView)
+        buffer.writeStaticString("\n\n")
+        return buffer
+    }
+}
