@@ -19,8 +19,9 @@ public final class MockUpstream: Sendable {
     private struct State {
         var faults: [MockFault] = []
         var chatRequests: [ChatCompletionRequest] = []
+        var chatBodies: [String] = []
         var modelsRequestCount = 0
-        var authorizations: Set<String> = []
+        var authorizations: [String: Int] = [:]
     }
 
     /// When set, requests without `Authorization: Bearer <key>` get 401.
@@ -44,8 +45,12 @@ public final class MockUpstream: Sendable {
     public var chatRequests: [ChatCompletionRequest] { state.withLock { $0.chatRequests } }
     public var chatRequestCount: Int { state.withLock { $0.chatRequests.count } }
     public var modelsRequestCount: Int { state.withLock { $0.modelsRequestCount } }
+    /// Every chat completion body received, exactly as sent.
+    public var chatBodies: [String] { state.withLock { $0.chatBodies } }
     /// The distinct Authorization header values seen.
-    public var authorizations: Set<String> { state.withLock { $0.authorizations } }
+    public var authorizations: Set<String> { state.withLock { Set($0.authorizations.keys) } }
+    /// How many requests carried each Authorization header value.
+    public var authorizationCounts: [String: Int] { state.withLock { $0.authorizations } }
 
     /// The routes, for embedding the mock in another application.
     public func buildRouter() -> Router<BasicRequestContext> {
@@ -94,14 +99,17 @@ public final class MockUpstream: Sendable {
 
     private func chatCompletion(_ request: Request, context: BasicRequestContext) async throws -> Response {
         if let denied = checkAuthorization(request) { return denied }
+        var request = request
+        let body = try await request.collectBody(upTo: context.maxUploadSize)
         let chat: ChatCompletionRequest
         do {
-            chat = try await request.decode(as: ChatCompletionRequest.self, context: context)
+            chat = try JSONDecoder().decode(ChatCompletionRequest.self, from: Data(body.readableBytesView))
         } catch {
             return Self.error(status: .badRequest, message: "invalid chat completion request", type: "invalid_request_error")
         }
         let fault = state.withLock { state -> MockFault? in
             state.chatRequests.append(chat)
+            state.chatBodies.append(String(buffer: body))
             guard !state.faults.isEmpty else { return nil }
             let fault = state.faults[0]
             let remaining = (fault.times ?? 1) - 1
@@ -191,7 +199,7 @@ public final class MockUpstream: Sendable {
 
     private func checkAuthorization(_ request: Request) -> Response? {
         let header = request.headers[.authorization] ?? ""
-        state.withLock { _ = $0.authorizations.insert(header) }
+        state.withLock { $0.authorizations[header, default: 0] += 1 }
         guard let requiredAPIKey else { return nil }
         guard header == "Bearer \(requiredAPIKey)" else {
             return Self.error(status: .unauthorized, message: "Incorrect API key provided.", type: "invalid_request_error")

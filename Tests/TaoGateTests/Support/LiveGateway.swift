@@ -22,33 +22,71 @@ struct LiveGateway: Sendable {
     /// Runs `body` against a fresh gateway + mock, configured with `settings` on top of test defaults.
     static func run<T: Sendable>(
         _ settings: [String: String] = [:],
-        mockRequiresKey: Bool = true,
+        _ body: @escaping @Sendable (LiveGateway) async throws -> T
+    ) async throws -> T {
+        try await withMocks(count: 1) { mocks, urls in
+            try await run(settings, mock: mocks[0], mockURL: urls[0], body)
+        }
+    }
+
+    private static func run<T: Sendable>(
+        _ settings: [String: String],
+        mock: MockUpstream,
+        mockURL: String,
         _ body: @Sendable (LiveGateway) async throws -> T
     ) async throws -> T {
-        let mock = MockUpstream(requiredAPIKey: mockRequiresKey ? testUpstreamKey : nil)
+        var values = [
+            "TAOTOKEN_API_KEY": testUpstreamKey,
+            "TAOTOKEN_BASE_URL": mockURL,
+            "HOST": "127.0.0.1",
+            "PORT": "0",
+            "UPSTREAM_RETRY_BASE_MS": "1",
+        ]
+        values.merge(settings) { $1 }
+        let configuration = try GatewayConfiguration(values: values)
+        let logs = MemoryLogWriter()
+        let logger = Logger(label: "taogate-test") { _ in
+            GatewayLogHandler(level: configuration.logLevel, format: .json, writers: [logs])
+        }
+        let makeGateway = { onRunning in
+            buildApplication(configuration: configuration, logger: logger, onServerRunning: onRunning)
+        }
+        return try await withLiveServer(makeGateway) { port in
+            try await body(LiveGateway(mock: mock, url: "http://127.0.0.1:\(port)", mockURL: mockURL, logs: logs))
+        }
+    }
+
+    /// Runs `body` against a gateway routing over `mockCount` MockUpstreams (each requiring
+    /// `testUpstreamKey`), with the providers file that `providers` writes from their base URLs.
+    static func run<T: Sendable>(
+        mocks mockCount: Int,
+        providers: @escaping @Sendable ([String]) -> String,
+        _ settings: [String: String] = [:],
+        _ body: @escaping @Sendable (LiveGateway, [MockUpstream]) async throws -> T
+    ) async throws -> T {
+        try await withMocks(count: mockCount) { mocks, urls in
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("taogate-providers-\(UUID().uuidString).yaml").path
+            try providers(urls).write(toFile: path, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            var values = settings
+            values["TAOGATE_CONFIG"] = path
+            values["TEST_UPSTREAM_KEY"] = testUpstreamKey
+            return try await run(values, mock: mocks[0], mockURL: urls[0]) { gateway in try await body(gateway, mocks) }
+        }
+    }
+
+    private static func withMocks<T: Sendable>(
+        count: Int,
+        running: [MockUpstream] = [],
+        urls: [String] = [],
+        _ body: @escaping @Sendable ([MockUpstream], [String]) async throws -> T
+    ) async throws -> T {
+        if running.count == count { return try await body(running, urls) }
+        let mock = MockUpstream(requiredAPIKey: testUpstreamKey)
         let mockLogger = Logger(label: "mock") { _ in SwiftLogNoOpLogHandler() }
         let makeMock = { onRunning in mock.makeApplication(logger: mockLogger, onServerRunning: onRunning) }
-        return try await withLiveServer(makeMock) { mockPort in
-            let mockURL = "http://127.0.0.1:\(mockPort)/v1"
-            var values = [
-                "TAOTOKEN_API_KEY": testUpstreamKey,
-                "TAOTOKEN_BASE_URL": mockURL,
-                "HOST": "127.0.0.1",
-                "PORT": "0",
-                "UPSTREAM_RETRY_BASE_MS": "1",
-            ]
-            values.merge(settings) { $1 }
-            let configuration = try GatewayConfiguration(values: values)
-            let logs = MemoryLogWriter()
-            let logger = Logger(label: "taogate-test") { _ in
-                GatewayLogHandler(level: configuration.logLevel, format: .json, writers: [logs])
-            }
-            let makeGateway = { onRunning in
-                buildApplication(configuration: configuration, logger: logger, onServerRunning: onRunning)
-            }
-            return try await withLiveServer(makeGateway) { port in
-                try await body(LiveGateway(mock: mock, url: "http://127.0.0.1:\(port)", mockURL: mockURL, logs: logs))
-            }
+        return try await withLiveServer(makeMock) { port in
+            try await withMocks(count: count, running: running + [mock], urls: urls + ["http://127.0.0.1:\(port)/v1"], body)
         }
     }
 
