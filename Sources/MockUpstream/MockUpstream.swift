@@ -11,7 +11,7 @@ import Synchronization
 ///
 /// It records what it receives so tests can check what a gateway sent upstream. Control routes
 /// for out-of-process use: `POST /mock/faults` (a `MockFault`), `DELETE /mock/faults`,
-/// `GET /mock/stats`.
+/// `GET /mock/stats`, `GET /mock/requests/last` (the last chat body, as received).
 public final class MockUpstream: Sendable {
     /// The models `GET /v1/models` lists.
     public static let models = ["claude-sonnet-4-6", "gpt-4o", "qwen-plus", "deepseek-v3"]
@@ -74,8 +74,11 @@ public final class MockUpstream: Sendable {
             return Response(status: .noContent)
         }
         router.get("/mock/stats") { _, _ in
-            let stats = self.state.withLock { ["chat_requests": $0.chatRequests.count, "models_requests": $0.modelsRequestCount] }
-            return Self.json(stats)
+            Self.json(self.state.withLock { MockStats(chatRequests: $0.chatRequests.count, modelsRequests: $0.modelsRequestCount) })
+        }
+        router.get("/mock/requests/last") { _, _ in
+            let body = self.state.withLock { $0.chatBodies.last } ?? "null"
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
         }
         return router
     }
@@ -221,6 +224,17 @@ public final class MockUpstream: Sendable {
         var response = json(body)
         response.status = status
         return response
+    }
+}
+
+/// `GET /mock/stats`
+struct MockStats: Encodable {
+    let chatRequests: Int
+    let modelsRequests: Int
+
+    enum CodingKeys: String, CodingKey {
+        case chatRequests = "chat_requests"
+        case modelsRequests = "models_requests"
     }
 }
 

@@ -198,3 +198,18 @@ struct ProviderRoutingTests {
         #expect(configuration.fallbacks == ["m": ["n"]])
     }
 }
+
+@Suite("The example providers file")
+struct ExampleProvidersFileTests {
+    @Test("providers.example.yaml in the repository loads")
+    func exampleFileLoads() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let configuration = try GatewayConfiguration(values: [
+            "TAOGATE_CONFIG": root.appendingPathComponent("providers.example.yaml").path,
+            "TAOTOKEN_API_KEY": "a", "TAOTOKEN_API_KEY_2": "b", "OPENAI_API_KEY": "c",
+        ])
+        #expect(configuration.providers.map(\.name) == ["taotoken", "openai"])
+        #expect(configuration.providers[0].keys.map(\.weight) == [3, 1])
+        #expect(configuration.fallbacks["gpt-4o"] == ["claude-sonnet-4-6"])
+    }
+}

@@ -11,8 +11,8 @@ public struct ProviderSettings: Sendable {
     public var baseURL: String
     public var keys: [Key]
     public var headers: [(name: String, value: String)]
-    /// Models served by exact name.
-    public var models: Set<String>
+    /// Models served by exact name, in the order the file lists them.
+    public var models: [String]
     /// Models served by name prefix.
     public var modelPrefixes: [String]
 
@@ -35,7 +35,7 @@ public struct ProviderSettings: Sendable {
         baseURL: String,
         keys: [Key],
         headers: [(name: String, value: String)],
-        models: Set<String>,
+        models: [String],
         modelPrefixes: [String]
     ) {
         self.name = name
@@ -58,7 +58,7 @@ public struct ProviderSettings: Sendable {
             baseURL: provider.baseURL,
             keys: keys,
             headers: (provider.headers ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
-            models: Set(provider.models ?? []),
+            models: provider.models ?? [],
             modelPrefixes: provider.modelPrefixes ?? []
         )
     }

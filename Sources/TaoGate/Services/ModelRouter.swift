@@ -28,8 +28,9 @@ final class ModelRouter: ChatProvider {
     private struct Endpoint: Sendable {
         var settings: ProviderSettings
         var keys: [Key]
+        var models: Set<String>
 
-        func serves(exactly model: String) -> Bool { settings.models.contains(model) }
+        func serves(exactly model: String) -> Bool { models.contains(model) }
         func serves(byPrefix model: String) -> Bool { settings.modelPrefixes.contains { model.hasPrefix($0) } }
     }
 
@@ -78,7 +79,7 @@ final class ModelRouter: ChatProvider {
                     )
                 )
             }
-            return Endpoint(settings: provider, keys: keys)
+            return Endpoint(settings: provider, keys: keys, models: Set(provider.models))
         }
     }
 
@@ -126,7 +127,7 @@ final class ModelRouter: ChatProvider {
         var models: [ModelList.Model] = []
         var anyAnswered = false
         for endpoint in endpoints {
-            var names = endpoint.settings.models.sorted()
+            var names = endpoint.settings.models
             if endpoint.settings.servesAnyModel || !endpoint.settings.modelPrefixes.isEmpty,
                 let listed = try? await endpoint.keys.first?.client.listModels()
             {

@@ -1,0 +1,120 @@
+"""Starts a live TaoGate and a MockUpstream (the built `taogate` binary) on 127.0.0.1 for the
+official OpenAI SDK to talk to."""
+
+import json
+import os
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CLIENT_KEY = "tg-sdk-client-key"
+UPSTREAM_KEY = "sk-mock-upstream-key"
+MODELS = ["claude-sonnet-4-6", "gpt-4o", "qwen-plus", "deepseek-v3"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except Exception:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def taogate_binary() -> str:
+    binary = os.environ.get("TAOGATE_BIN") or str(ROOT / ".build" / "debug" / "taogate")
+    if not os.access(binary, os.X_OK):
+        raise RuntimeError(f"{binary} is missing: run `swift build` first")
+    return binary
+
+
+class Stack:
+    def __init__(self, gateway: str, mock: str):
+        self.gateway = gateway
+        self.mock = mock
+
+    def inject(self, **fault) -> None:
+        request = urllib.request.Request(
+            self.mock + "/mock/faults",
+            data=json.dumps(fault).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        urllib.request.urlopen(request, timeout=5).close()
+
+    def clear_faults(self) -> None:
+        request = urllib.request.Request(self.mock + "/mock/faults", method="DELETE")
+        urllib.request.urlopen(request, timeout=5).close()
+
+    def last_upstream_body(self) -> dict:
+        with urllib.request.urlopen(self.mock + "/mock/requests/last", timeout=5) as response:
+            return json.load(response)
+
+
+@pytest.fixture(scope="session")
+def stack():
+    binary = taogate_binary()
+    mock_port, gateway_port = free_port(), free_port()
+    workdir = tempfile.mkdtemp(prefix="taogate-sdk-")
+    providers = Path(workdir) / "providers.yaml"
+    providers.write_text(
+        "providers:\n"
+        "  - name: mock\n"
+        f"    base_url: http://127.0.0.1:{mock_port}/v1\n"
+        "    keys: [{ env: MOCK_UPSTREAM_KEY }]\n"
+        f"    models: [{', '.join(MODELS)}]\n"
+    )
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"TAOTOKEN_API_KEY", "TAOGATE_CONFIG", "PORT", "HOST", "DATABASE_URL"}
+    }
+    environment.update(
+        MOCK_UPSTREAM_KEY=UPSTREAM_KEY,
+        TAOGATE_API_KEYS=CLIENT_KEY,
+        RATE_LIMIT_MAX="0",
+        UPSTREAM_RETRY_BASE_MS="1",
+        UPSTREAM_MAX_RETRIES="1",
+        LOG_LEVEL="warning",
+    )
+    mock = subprocess.Popen(
+        [binary, "mock-upstream", "--port", str(mock_port), "--api-key", UPSTREAM_KEY],
+        cwd=workdir, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    gateway = subprocess.Popen(
+        [binary, "serve", "--port", str(gateway_port), "--config", str(providers)],
+        cwd=workdir, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until_up(f"http://127.0.0.1:{mock_port}/mock/stats")
+        wait_until_up(f"http://127.0.0.1:{gateway_port}/healthz")
+        yield Stack(f"http://127.0.0.1:{gateway_port}", f"http://127.0.0.1:{mock_port}")
+    finally:
+        for process in (gateway, mock):
+            process.terminate()
+        for process in (gateway, mock):
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.fixture(autouse=True)
+def no_faults_left(stack):
+    stack.clear_faults()
+    yield
+    stack.clear_faults()
