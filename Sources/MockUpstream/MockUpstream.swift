@@ -20,6 +20,7 @@ public final class MockUpstream: Sendable {
         var faults: [MockFault] = []
         var chatRequests: [ChatCompletionRequest] = []
         var chatBodies: [String] = []
+        var chatHeaders: [[String: String]] = []
         var modelsRequestCount = 0
         var authorizations: [String: Int] = [:]
     }
@@ -45,6 +46,8 @@ public final class MockUpstream: Sendable {
     public var chatRequests: [ChatCompletionRequest] { state.withLock { $0.chatRequests } }
     public var chatRequestCount: Int { state.withLock { $0.chatRequests.count } }
     public var modelsRequestCount: Int { state.withLock { $0.modelsRequestCount } }
+    /// The headers of every chat completion request received (names lowercased).
+    public var chatHeaders: [[String: String]] { state.withLock { $0.chatHeaders } }
     /// Every chat completion body received, exactly as sent.
     public var chatBodies: [String] { state.withLock { $0.chatBodies } }
     /// The distinct Authorization header values seen.
@@ -113,6 +116,9 @@ public final class MockUpstream: Sendable {
         let fault = state.withLock { state -> MockFault? in
             state.chatRequests.append(chat)
             state.chatBodies.append(String(buffer: body))
+            state.chatHeaders.append(
+                Dictionary(request.headers.map { ($0.name.canonicalName, $0.value) }, uniquingKeysWith: { first, _ in first })
+            )
             guard !state.faults.isEmpty else { return nil }
             let fault = state.faults[0]
             let remaining = (fault.times ?? 1) - 1

@@ -143,6 +143,30 @@ struct ProviderRoutingTests {
         }
     }
 
+    @Test("A provider's extra headers go with every request to it")
+    func extraHeadersAreSent() async throws {
+        let providers: @Sendable ([String]) -> String = { urls in
+            """
+            providers:
+              - name: primary
+                base_url: \(urls[0])
+                keys: [{ env: TEST_UPSTREAM_KEY }]
+                headers:
+                  X-Title: TaoGate tests
+                  HTTP-Referer: https://example.com
+            """
+        }
+        try await LiveGateway.run(mocks: 1, providers: providers) { gateway, mocks in
+            _ = try await gateway.post("/v1/chat/completions", json: Self.chat)
+            _ = try await gateway.post("/api/chat", json: #"{"message":"hi"}"#)
+            for headers in mocks[0].chatHeaders {
+                #expect(headers["x-title"] == "TaoGate tests")
+                #expect(headers["http-referer"] == "https://example.com")
+            }
+            #expect(mocks[0].chatHeaders.count == 2)
+        }
+    }
+
     @Test("The reference API routes through the same providers")
     func referenceAPIUsesTheRouting() async throws {
         try await LiveGateway.run(mocks: 2, providers: Self.plainTwoProviders) { gateway, mocks in
