@@ -17,6 +17,8 @@ public struct MockFault: Codable, Sendable, Hashable {
     public var hangMs: Int?
     /// Streams: break the connection without finishing the body after this many chunks.
     public var cutAfterChunks: Int?
+    /// Streams: send half an event, then break the connection, after this many chunks.
+    public var truncateAfterChunks: Int?
     /// Streams: go silent (connection open) after this many chunks, for `hangMs`.
     public var hangAfterChunks: Int?
     /// Streams: pause this long between chunks.
@@ -42,6 +44,7 @@ public struct MockFault: Codable, Sendable, Hashable {
         hang: Bool? = nil,
         hangMs: Int? = nil,
         cutAfterChunks: Int? = nil,
+        truncateAfterChunks: Int? = nil,
         hangAfterChunks: Int? = nil,
         dripMs: Int? = nil,
         omitDone: Bool? = nil,
@@ -58,6 +61,7 @@ public struct MockFault: Codable, Sendable, Hashable {
         self.hang = hang
         self.hangMs = hangMs
         self.cutAfterChunks = cutAfterChunks
+        self.truncateAfterChunks = truncateAfterChunks
         self.hangAfterChunks = hangAfterChunks
         self.dripMs = dripMs
         self.omitDone = omitDone

@@ -21,6 +21,7 @@ public final class MockUpstream: Sendable {
         var chatRequests: [ChatCompletionRequest] = []
         var chatBodies: [String] = []
         var chatHeaders: [[String: String]] = []
+        var abandoned: [Duration] = []
         var modelsRequestCount = 0
         var authorizations: [String: Int] = [:]
     }
@@ -48,6 +49,9 @@ public final class MockUpstream: Sendable {
     public var modelsRequestCount: Int { state.withLock { $0.modelsRequestCount } }
     /// The headers of every chat completion request received (names lowercased).
     public var chatHeaders: [[String: String]] { state.withLock { $0.chatHeaders } }
+    /// For each request the caller abandoned (closed the connection) while the mock was hanging
+    /// or streaming: how long after its start that happened.
+    public var abandonedAfter: [Duration] { state.withLock { $0.abandoned } }
     /// Every chat completion body received, exactly as sent.
     public var chatBodies: [String] { state.withLock { $0.chatBodies } }
     /// The distinct Authorization header values seen.
@@ -132,7 +136,17 @@ public final class MockUpstream: Sendable {
 
         if let delay = fault?.delayMs { try await Task.sleep(for: .milliseconds(delay)) }
         if let fault, fault.hang == true {
-            try await Task.sleep(for: fault.hangDuration)
+            // Hang until the time is up or the caller goes away; the latter is counted.
+            let started = ContinuousClock.now
+            do {
+                try await request.body.consumeWithCancellationOnInboundClose { _ in
+                    try await Task.sleep(for: fault.hangDuration)
+                }
+            } catch is CancellationError {
+                let waited = ContinuousClock.now - started
+                state.withLock { $0.abandoned.append(waited) }
+                throw CancellationError()
+            }
             return Self.error(status: .gatewayTimeout, message: "mock hang ended", type: "server_error")
         }
         if let status = fault?.status {
@@ -181,26 +195,38 @@ public final class MockUpstream: Sendable {
             status: .ok,
             headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
             body: ResponseBody { writer in
-                if let size = fault.longLineBytes {
-                    let text = String(repeating: "x", count: size)
-                    try await writer.write(chunk(.init(content: text)))
-                }
-                try await writer.write(chunk(.init(role: "assistant", content: "")))
-                for (index, piece) in MockReply.pieces(for: chat).enumerated() {
-                    if fault.cutAfterChunks == index { throw MockConnectionCut() }
-                    if fault.hangAfterChunks == index {
-                        try await Task.sleep(for: fault.hangDuration)
-                        throw MockConnectionCut()
+                let started = ContinuousClock.now
+                do {
+                    if let size = fault.longLineBytes {
+                        let text = String(repeating: "x", count: size)
+                        try await writer.write(chunk(.init(content: text)))
                     }
-                    if fault.garbageAfterChunks == index { try await writer.write(event("this is not json")) }
-                    if let drip = fault.dripMs { try await Task.sleep(for: .milliseconds(drip)) }
-                    try await writer.write(chunk(.init(content: piece)))
+                    try await writer.write(chunk(.init(role: "assistant", content: "")))
+                    for (index, piece) in MockReply.pieces(for: chat).enumerated() {
+                        if fault.cutAfterChunks == index { throw MockConnectionCut() }
+                        if fault.truncateAfterChunks == index {
+                            try await writer.write(ByteBuffer(string: "data: {\"id\":\"chatcmpl-mock-stream\",\"choi"))
+                            throw MockConnectionCut()
+                        }
+                        if fault.hangAfterChunks == index {
+                            try await Task.sleep(for: fault.hangDuration)
+                            throw MockConnectionCut()
+                        }
+                        if fault.garbageAfterChunks == index { try await writer.write(event("this is not json")) }
+                        if let drip = fault.dripMs { try await Task.sleep(for: .milliseconds(drip)) }
+                        try await writer.write(chunk(.init(content: piece)))
+                    }
+                    try await writer.write(chunk(.init(), finish: "stop"))
+                    if includeUsage {
+                        try await writer.write(chunk(.init(), usage: MockReply.usage(for: chat), choices: false))
+                    }
+                    if fault.omitDone != true { try await writer.write(event("[DONE]")) }
+                } catch let error where !(error is MockConnectionCut) {
+                    // A write failed or the task was cancelled: the caller went away.
+                    let waited = ContinuousClock.now - started
+                    self.state.withLock { $0.abandoned.append(waited) }
+                    throw error
                 }
-                try await writer.write(chunk(.init(), finish: "stop"))
-                if includeUsage {
-                    try await writer.write(chunk(.init(), usage: MockReply.usage(for: chat), choices: false))
-                }
-                if fault.omitDone != true { try await writer.write(event("[DONE]")) }
                 try await writer.finish(nil)
             }
         )

@@ -23,6 +23,7 @@ public func buildApplication(
     )
     return Application(
         router: router,
+        server: .http1(configuration: .init(additionalChannelHandlers: [ClientCloseHandler()])),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "TaoGate"),
         services: [ProviderService(router: modelRouter)],
         onServerRunning: onServerRunning,
@@ -73,7 +74,8 @@ func buildRouter(
             historyContextMessages: configuration.historyContextMessages,
             historyMaxMessages: configuration.historyMaxMessages
         ),
-        maxBodyBytes: configuration.maxBodyBytes
+        maxBodyBytes: configuration.maxBodyBytes,
+        maxMessageCharacters: configuration.maxMessageCharacters
     ).addRoutes(to: chatRoutes)
     ModelsController(catalog: catalog, suggested: configuration.suggestedModels).addRoutes(to: api)
     ConversationsController(store: conversations).addRoutes(to: api)
@@ -87,7 +89,12 @@ func buildRouter(
         v1Chat.add(middleware: rateLimit)
         v1Chat.add(middleware: openAIErrors)
     }
-    OpenAIController(router: modelRouter, catalog: catalog, maxBodyBytes: configuration.maxBodyBytes)
-        .addRoutes(to: v1, chat: v1Chat)
+    OpenAIController(
+        router: modelRouter,
+        catalog: catalog,
+        maxBodyBytes: configuration.maxBodyBytes,
+        maxMessages: configuration.maxMessages
+    )
+    .addRoutes(to: v1, chat: v1Chat)
     return router
 }

@@ -6,6 +6,8 @@ import NIOCore
 public struct GatewayRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let remoteAddress: SocketAddress?
+    /// The connection, to notice when its client leaves.
+    let channel: (any Channel)?
     public let record: RequestRecord
     /// Which configured client key authenticated the request (`key-1`, …), when keys are required.
     public var clientKeyID: String?
@@ -13,6 +15,7 @@ public struct GatewayRequestContext: RequestContext, RemoteAddressRequestContext
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.remoteAddress = source.channel.remoteAddress
+        self.channel = source.channel
         self.record = RequestRecord()
     }
 

@@ -11,7 +11,12 @@ public final class RequestRecord: Sendable {
         public var messageLength: Int?
         public var upstreamLatencyMilliseconds: Double?
         public var usage: (prompt: Int, completion: Int)?
+        /// Content chunks relayed so far: the completion tokens to log when a stream ends
+        /// before the upstream reported its usage.
+        public var relayedChunks = 0
         public var streamed = false
+        /// The client left before the answer was complete; the upstream call was cancelled.
+        public var clientGone = false
         public var errorCode: String?
         public var errorDetails: String?
     }

@@ -40,6 +40,10 @@ public struct GatewayConfiguration: Sendable {
     public var logFormat: LogFormat
     public var logDirectory: String?
     public var maxBodyBytes: Int
+    /// Longest `message` (and `system`) the reference API accepts, in characters.
+    public var maxMessageCharacters: Int
+    /// Most messages one `/v1/chat/completions` request may carry.
+    public var maxMessages: Int
     /// Take the client address from X-Forwarded-For (set only behind a trusted proxy).
     public var trustProxy: Bool
     /// Client keys (TAOGATE_API_KEYS); when any are set, /api/* and /v1/* need one of them.
@@ -130,6 +134,8 @@ public struct GatewayConfiguration: Sendable {
         logFormat = try reader.choice("LOG_FORMAT", default: .json)
         logDirectory = reader.string("LOG_DIR")
         maxBodyBytes = try reader.int("MAX_BODY_BYTES", default: 1_048_576, in: 1...(1 << 30))
+        maxMessageCharacters = try reader.int("MAX_MESSAGE_CHARS", default: 200_000, in: 1...(1 << 30))
+        maxMessages = try reader.int("MAX_MESSAGES", default: 1000, in: 1...1_000_000)
         trustProxy = try reader.bool("TRUST_PROXY", default: false)
         clientAPIKeys = reader.list("TAOGATE_API_KEYS", secret: true) ?? []
         if let short = clientAPIKeys.firstIndex(where: { $0.count < 8 }) {

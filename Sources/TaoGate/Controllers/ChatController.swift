@@ -7,6 +7,7 @@ import NIOCore
 struct ChatController {
     let service: ChatService
     let maxBodyBytes: Int
+    let maxMessageCharacters: Int
 
     func addRoutes(to group: RouterGroup<GatewayRequestContext>) {
         group.post(use: chat)
@@ -22,14 +23,23 @@ struct ChatController {
     }
 
     @Sendable func chat(_ request: Request, context: GatewayRequestContext) async throws -> Reply {
-        let input = try await ChatInput.decode(from: request, context: context, maxBytes: maxBodyBytes)
+        var request = request
+        let input = try await ChatInput.decode(
+            from: &request,
+            context: context,
+            maxBytes: maxBodyBytes,
+            maxMessageCharacters: maxMessageCharacters
+        )
         let model = service.model(for: input)
         context.record.update {
             $0.model = model
             $0.messageLength = input.message.count
         }
         let started = ContinuousClock.now
-        let completion = try await service.complete(input)
+        let service = self.service
+        let completion = try await context.cancellingOnClientDisconnect {
+            try await service.complete(input)
+        }
         let usage = completion.usage ?? Usage(promptTokens: 0, completionTokens: 0)
         context.record.update {
             $0.upstreamLatencyMilliseconds = (ContinuousClock.now - started).milliseconds
@@ -41,7 +51,13 @@ struct ChatController {
     /// `data: {"content":"…"}` per delta, then `data: [DONE]`. A failure before the first byte is
     /// a JSON error (thrown from here); after it, an `event: error` ends the stream.
     @Sendable func stream(_ request: Request, context: GatewayRequestContext) async throws -> Response {
-        let input = try await ChatInput.decode(from: request, context: context, maxBytes: maxBodyBytes)
+        var request = request
+        let input = try await ChatInput.decode(
+            from: &request,
+            context: context,
+            maxBytes: maxBodyBytes,
+            maxMessageCharacters: maxMessageCharacters
+        )
         let model = service.model(for: input)
         context.record.update {
             $0.model = model
@@ -58,19 +74,22 @@ struct ChatController {
             status: .ok,
             headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache"],
             body: ResponseBody { writer in
-                let keepsReply = input.conversationID != nil
-                var reply = ""
                 do {
-                    for try await chunk in chunks {
-                        if let usage = chunk.usage {
-                            context.record.update { $0.usage = (usage.promptTokens, usage.completionTokens) }
+                    try await context.cancellingOnClientDisconnect {
+                        let keepsReply = input.conversationID != nil
+                        var reply = ""
+                        for try await chunk in chunks {
+                            if let usage = chunk.usage {
+                                context.record.update { $0.usage = (usage.promptTokens, usage.completionTokens) }
+                            }
+                            guard let content = chunk.contentDelta, !content.isEmpty else { continue }
+                            if keepsReply { reply += content }
+                            context.record.update { $0.relayedChunks += 1 }
+                            try await writer.write(StreamEvents.content(content))
                         }
-                        guard let content = chunk.contentDelta, !content.isEmpty else { continue }
-                        if keepsReply { reply += content }
-                        try await writer.write(StreamEvents.content(content))
+                        try await service.remember(input, reply: reply)
+                        try await writer.write(StreamEvents.done)
                     }
-                    try await service.remember(input, reply: reply)
-                    try await writer.write(StreamEvents.done)
                 } catch let error as ProviderError {
                     let failure = GatewayError(error)
                     context.record.update {

@@ -29,9 +29,13 @@ struct ChatInput: Sendable {
         zh: "message 为必填项，且必须是非空字符串"
     )
 
-    /// Reads and validates the request body (at most `maxBytes`).
-    static func decode(from request: Request, context: GatewayRequestContext, maxBytes: Int) async throws -> ChatInput {
-        var request = request
+    /// Reads and validates the request body (at most `maxBytes`; a message of at most `maxMessageCharacters`).
+    static func decode(
+        from request: inout Request,
+        context: GatewayRequestContext,
+        maxBytes: Int,
+        maxMessageCharacters: Int
+    ) async throws -> ChatInput {
         let buffer = try await request.collectBody(upTo: maxBytes)
         let body: Body
         do {
@@ -49,6 +53,12 @@ struct ChatInput: Sendable {
             )
         }
         var input = try ChatInput(validating: body)
+        guard input.message.count <= maxMessageCharacters, (input.system?.count ?? 0) <= maxMessageCharacters else {
+            throw GatewayError.invalidRequest(
+                en: "message and system may hold at most \(maxMessageCharacters) characters",
+                zh: "message 和 system 最多 \(maxMessageCharacters) 个字符"
+            )
+        }
         input.conversationID = input.userID.map(context.conversationID(for:))
         return input
     }

@@ -10,6 +10,7 @@ struct OpenAIController {
     let router: ModelRouter
     let catalog: ModelCatalog
     let maxBodyBytes: Int
+    let maxMessages: Int
 
     func addRoutes(to v1: RouterGroup<GatewayRequestContext>, chat: RouterGroup<GatewayRequestContext>) {
         chat.post("chat/completions", use: chatCompletions)
@@ -26,6 +27,14 @@ struct OpenAIController {
         var request = request
         let body = try await request.collectBody(upTo: maxBodyBytes)
         let (fields, hasStreamOptions) = try PassthroughRequest.parse(body)
+        guard fields.messageCount <= maxMessages else {
+            var error = GatewayError.invalidRequest(
+                en: "messages may hold at most \(maxMessages) messages",
+                zh: "messages 最多 \(maxMessages) 条"
+            )
+            error.param = "messages"
+            throw error
+        }
         guard router.knows(fields.model) else { throw GatewayError.unknownModel(fields.model) }
         context.record.update {
             $0.model = fields.model
@@ -33,7 +42,10 @@ struct OpenAIController {
         }
         let started = ContinuousClock.now
         if !fields.stream {
-            let routed = try await router.completeRaw(body, model: fields.model)
+            let router = self.router
+            let routed = try await context.cancellingOnClientDisconnect {
+                try await router.completeRaw(body, model: fields.model)
+            }
             let usage = UsageSniffer.usage(inBody: routed.value)
             context.record.update {
                 $0.upstreamLatencyMilliseconds = (ContinuousClock.now - started).milliseconds
@@ -55,15 +67,18 @@ struct OpenAIController {
             headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache"],
             body: ResponseBody { writer in
                 do {
-                    for try await event in routed.value {
-                        if event.data == "[DONE]" { break }
-                        if let found = UsageSniffer.usage(inEvent: event.data) {
-                            context.record.update { $0.usage = (found.usage.promptTokens, found.usage.completionTokens) }
-                            if injectedUsage && found.usageOnly { continue }
+                    try await context.cancellingOnClientDisconnect {
+                        for try await event in routed.value {
+                            if event.data == "[DONE]" { break }
+                            if let found = UsageSniffer.usage(inEvent: event.data) {
+                                context.record.update { $0.usage = (found.usage.promptTokens, found.usage.completionTokens) }
+                                if injectedUsage && found.usageOnly { continue }
+                            }
+                            try await writer.write(OpenAIStreamEvents.relay(event))
+                            context.record.update { $0.relayedChunks += 1 }
                         }
-                        try await writer.write(OpenAIStreamEvents.relay(event))
+                        try await writer.write(OpenAIStreamEvents.done)
                     }
-                    try await writer.write(OpenAIStreamEvents.done)
                 } catch let error as ProviderError {
                     let failure = GatewayError(error)
                     context.record.update {

@@ -12,6 +12,8 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case upstreamTimeout = "upstream_timeout"
     case upstreamUnavailable = "upstream_unavailable"
     case internalError = "internal_error"
+    /// The client left before the answer; only ever seen in logs (nginx's 499).
+    case clientClosedRequest = "client_closed_request"
 
     public var status: HTTPResponse.Status {
         switch self {
@@ -23,6 +25,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
         case .upstreamTimeout: .gatewayTimeout
         case .upstreamUnavailable: .badGateway
         case .internalError: .internalServerError
+        case .clientClosedRequest: HTTPResponse.Status(code: 499, reasonPhrase: "Client Closed Request")
         }
     }
 
@@ -52,6 +55,8 @@ public enum ErrorCode: String, Sendable, CaseIterable {
             LocalizedMessage(en: "The model provider is unavailable.", zh: "模型服务商暂时不可用。")
         case .internalError:
             LocalizedMessage(en: "Internal server error.", zh: "服务器内部错误。")
+        case .clientClosedRequest:
+            LocalizedMessage(en: "The client closed the request.", zh: "客户端已关闭请求。")
         }
     }
 }

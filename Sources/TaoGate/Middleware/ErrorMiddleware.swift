@@ -48,6 +48,8 @@ struct ErrorMiddleware: RouterMiddleware {
             return error
         case let error as ProviderError:
             return GatewayError(error)
+        case is CancellationError:
+            return GatewayError(.clientClosedRequest)
         case let error as ModelRouter.UnknownModel:
             // The reference API has no 404 for models: an unknown one is a bad request there.
             return GatewayError.invalidRequest(

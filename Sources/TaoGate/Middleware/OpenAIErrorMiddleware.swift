@@ -50,7 +50,7 @@ enum OpenAIErrorResponder {
         case .unauthorized, .upstreamAuth: "authentication_error"
         case .rateLimited: "rate_limit_error"
         case .upstreamTimeout, .upstreamUnavailable: "upstream_error"
-        case .internalError: "server_error"
+        case .internalError, .clientClosedRequest: "server_error"
         }
     }
 }

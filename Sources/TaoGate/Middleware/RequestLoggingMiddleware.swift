@@ -62,8 +62,13 @@ struct RequestLoggingMiddleware: RouterMiddleware {
         if let usage = fields.usage {
             metadata["prompt_tokens"] = .stringConvertible(usage.prompt)
             metadata["completion_tokens"] = .stringConvertible(usage.completion)
+        } else if fields.relayedChunks > 0 {
+            // The stream ended early: about one token per chunk is the best count there is.
+            metadata["completion_tokens"] = .stringConvertible(fields.relayedChunks)
+            metadata["usage_estimated"] = .stringConvertible(true)
         }
         if fields.streamed { metadata["streamed"] = .stringConvertible(true) }
+        if fields.clientGone { metadata["client_gone"] = .stringConvertible(true) }
         if let code = fields.errorCode { metadata["error_code"] = .string(code) }
         if let details = fields.errorDetails { metadata["error_details"] = .string(details) }
         if let outcome { metadata["outcome"] = .string(outcome) }

@@ -146,13 +146,15 @@ struct TestResponse: Sendable {
         _ method: HTTPMethod,
         _ url: String,
         body: String? = nil,
-        headers: [(String, String)] = []
+        headers: [(String, String)] = [],
+        timeout: Duration = .seconds(30)
     ) async throws -> TestResponse {
         var request = HTTPClientRequest(url: url)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(string: body)) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let (seconds, attoseconds) = timeout.components
+        let response = try await HTTPClient.shared.execute(request, timeout: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
         let bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)
         return TestResponse(status: Int(response.status.code), headers: response.headers, body: String(buffer: bytes))
     }

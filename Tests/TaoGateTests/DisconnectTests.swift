@@ -1,0 +1,72 @@
+import AsyncHTTPClient
+import MockUpstream
+import NIOCore
+import Testing
+
+@Suite("Client disconnect")
+struct DisconnectTests {
+    /// Waits up to `limit` for `condition`.
+    private func eventually(_ limit: Duration = .seconds(3), _ condition: () -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if condition() { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return condition()
+    }
+
+    @Test("A client that leaves a plain call cancels the upstream request within a second")
+    func leavingAPlainCallCancelsUpstream() async throws {
+        try await LiveGateway.run(["UPSTREAM_TIMEOUT_MS": "20000"]) { gateway in
+            gateway.mock.inject(MockFault(hang: true, hangMs: 10_000))
+            _ = try? await TestResponse.send(
+                .POST,
+                gateway.url + "/api/chat",
+                body: #"{"message":"hi"}"#,
+                headers: [("Content-Type", "application/json")],
+                timeout: .milliseconds(300)
+            )
+            #expect(try await eventually { gateway.mock.abandonedAfter.count == 1 })
+            #expect((gateway.mock.abandonedAfter.first ?? .seconds(99)) < .milliseconds(1300))
+            let line = try #require(try await gateway.requestLogLines().first)
+            #expect(line["client_gone"] as? Bool == true)
+            #expect(line["status"] as? Int == 499)
+            #expect(line["level"] as? String == "info")
+        }
+    }
+
+    @Test("A client that leaves a stream cancels the upstream stream within a second and its tokens so far are logged")
+    func leavingAStreamCancelsUpstream() async throws {
+        try await LiveGateway.run { gateway in
+            gateway.mock.inject(MockFault(dripMs: 200))
+            var request = HTTPClientRequest(url: gateway.url + "/v1/chat/completions")
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: #"{"model":"gpt-4o","stream":true,"messages":[{"role":"user","content":"a b c d e f g h"}]}"#))
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            var received = ""
+            for try await buffer in response.body {
+                received += String(buffer: buffer)
+                if received.contains("\"content\":\"Simulated") { break }  // leave after the first words
+            }
+            #expect(try await eventually { gateway.mock.abandonedAfter.count == 1 })
+            // The whole stream would take over 3 s.
+            #expect((gateway.mock.abandonedAfter.first ?? .seconds(99)) < .milliseconds(1500))
+            let line = try #require(try await gateway.requestLogLines().first)
+            #expect(line["client_gone"] as? Bool == true)
+            #expect(line["usage_estimated"] as? Bool == true)
+            #expect((line["completion_tokens"] as? Int ?? 0) >= 1)
+        }
+    }
+
+    @Test("Keep-alive survives a completed chat call")
+    func keepAliveSurvives() async throws {
+        try await LiveGateway.run { gateway in
+            for _ in 0..<3 {
+                let response = try await gateway.post("/api/chat", json: #"{"message":"hi"}"#)
+                #expect(response.status == 200)
+                #expect(response.header("Connection") != "close")
+            }
+        }
+    }
+}
