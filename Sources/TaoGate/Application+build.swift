@@ -75,7 +75,8 @@ func buildRouter(
             historyMaxMessages: configuration.historyMaxMessages
         ),
         maxBodyBytes: configuration.maxBodyBytes,
-        maxMessageCharacters: configuration.maxMessageCharacters
+        maxMessageCharacters: configuration.maxMessageCharacters,
+        shutdownGrace: configuration.shutdownGrace
     ).addRoutes(to: chatRoutes)
     ModelsController(catalog: catalog, suggested: configuration.suggestedModels).addRoutes(to: api)
     ConversationsController(store: conversations).addRoutes(to: api)
@@ -93,7 +94,8 @@ func buildRouter(
         router: modelRouter,
         catalog: catalog,
         maxBodyBytes: configuration.maxBodyBytes,
-        maxMessages: configuration.maxMessages
+        maxMessages: configuration.maxMessages,
+        shutdownGrace: configuration.shutdownGrace
     )
     .addRoutes(to: v1, chat: v1Chat)
     return router

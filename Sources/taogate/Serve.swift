@@ -3,7 +3,9 @@ import Foundation
 import Hummingbird
 import Logging
 import MockUpstream
+import ServiceLifecycle
 import TaoGate
+import UnixSignals
 
 /// `taogate serve`: reads the configuration and runs the gateway until SIGTERM or SIGINT.
 struct Serve: AsyncParsableCommand {
@@ -54,7 +56,11 @@ struct Serve: AsyncParsableCommand {
         let app = buildApplication(configuration: configuration, logger: logger) { channel in
             printToStandardError("TaoGate listening on http://\(host):\(channel.localAddress?.port ?? 0)")
         }
-        try await app.runService()
+        // SIGTERM/SIGINT: stop accepting, let requests and streams finish within the grace
+        // period (they end themselves when it runs out), then exit. Cancellation is the backstop.
+        var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        group.maximumGracefulShutdownDuration = configuration.shutdownGrace + .seconds(5)
+        try await ServiceGroup(configuration: group).run()
     }
 
     private func loadConfiguration() throws -> GatewayConfiguration {

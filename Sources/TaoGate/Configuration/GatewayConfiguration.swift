@@ -44,6 +44,8 @@ public struct GatewayConfiguration: Sendable {
     public var maxMessageCharacters: Int
     /// Most messages one `/v1/chat/completions` request may carry.
     public var maxMessages: Int
+    /// How long in-flight requests and streams may go on after SIGTERM/SIGINT.
+    public var shutdownGrace: Duration
     /// Take the client address from X-Forwarded-For (set only behind a trusted proxy).
     public var trustProxy: Bool
     /// Client keys (TAOGATE_API_KEYS); when any are set, /api/* and /v1/* need one of them.
@@ -136,6 +138,7 @@ public struct GatewayConfiguration: Sendable {
         maxBodyBytes = try reader.int("MAX_BODY_BYTES", default: 1_048_576, in: 1...(1 << 30))
         maxMessageCharacters = try reader.int("MAX_MESSAGE_CHARS", default: 200_000, in: 1...(1 << 30))
         maxMessages = try reader.int("MAX_MESSAGES", default: 1000, in: 1...1_000_000)
+        shutdownGrace = .seconds(try reader.int("SHUTDOWN_GRACE_SECONDS", default: 30, in: 0...3600))
         trustProxy = try reader.bool("TRUST_PROXY", default: false)
         clientAPIKeys = reader.list("TAOGATE_API_KEYS", secret: true) ?? []
         if let short = clientAPIKeys.firstIndex(where: { $0.count < 8 }) {

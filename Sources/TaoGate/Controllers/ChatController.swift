@@ -8,6 +8,7 @@ struct ChatController {
     let service: ChatService
     let maxBodyBytes: Int
     let maxMessageCharacters: Int
+    let shutdownGrace: Duration
 
     func addRoutes(to group: RouterGroup<GatewayRequestContext>) {
         group.post(use: chat)
@@ -37,7 +38,7 @@ struct ChatController {
         }
         let started = ContinuousClock.now
         let service = self.service
-        let completion = try await context.cancellingOnClientDisconnect {
+        let completion = try await RequestLifetime(context: context, shutdownGrace: shutdownGrace).run {
             try await service.complete(input)
         }
         let usage = completion.usage ?? Usage(promptTokens: 0, completionTokens: 0)
@@ -69,13 +70,14 @@ struct ChatController {
         context.record.update { $0.upstreamLatencyMilliseconds = (ContinuousClock.now - started).milliseconds }
         let language = Language(acceptLanguage: request.headers[.acceptLanguage])
         let service = self.service
+        let shutdownGrace = self.shutdownGrace
 
         return Response(
             status: .ok,
             headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache"],
             body: ResponseBody { writer in
                 do {
-                    try await context.cancellingOnClientDisconnect {
+                    try await RequestLifetime(context: context, shutdownGrace: shutdownGrace).run {
                         let keepsReply = input.conversationID != nil
                         var reply = ""
                         for try await chunk in chunks {
@@ -90,8 +92,10 @@ struct ChatController {
                         try await service.remember(input, reply: reply)
                         try await writer.write(StreamEvents.done)
                     }
-                } catch let error as ProviderError {
-                    let failure = GatewayError(error)
+                } catch is CancellationError {
+                    // The client has gone: there is no one left to tell.
+                } catch {
+                    let failure = ErrorMiddleware.gatewayError(for: error)
                     context.record.update {
                         $0.errorCode = failure.code.rawValue
                         $0.errorDetails = failure.details

@@ -11,6 +11,7 @@ struct OpenAIController {
     let catalog: ModelCatalog
     let maxBodyBytes: Int
     let maxMessages: Int
+    let shutdownGrace: Duration
 
     func addRoutes(to v1: RouterGroup<GatewayRequestContext>, chat: RouterGroup<GatewayRequestContext>) {
         chat.post("chat/completions", use: chatCompletions)
@@ -43,7 +44,7 @@ struct OpenAIController {
         let started = ContinuousClock.now
         if !fields.stream {
             let router = self.router
-            let routed = try await context.cancellingOnClientDisconnect {
+            let routed = try await RequestLifetime(context: context, shutdownGrace: shutdownGrace).run {
                 try await router.completeRaw(body, model: fields.model)
             }
             let usage = UsageSniffer.usage(inBody: routed.value)
@@ -62,12 +63,13 @@ struct OpenAIController {
             $0.upstreamLatencyMilliseconds = (ContinuousClock.now - started).milliseconds
             $0.provider = routed.provider
         }
+        let shutdownGrace = self.shutdownGrace
         return Response(
             status: .ok,
             headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache"],
             body: ResponseBody { writer in
                 do {
-                    try await context.cancellingOnClientDisconnect {
+                    try await RequestLifetime(context: context, shutdownGrace: shutdownGrace).run {
                         for try await event in routed.value {
                             if event.data == "[DONE]" { break }
                             if let found = UsageSniffer.usage(inEvent: event.data) {
@@ -79,8 +81,10 @@ struct OpenAIController {
                         }
                         try await writer.write(OpenAIStreamEvents.done)
                     }
-                } catch let error as ProviderError {
-                    let failure = GatewayError(error)
+                } catch is CancellationError {
+                    // The client has gone: there is no one left to tell.
+                } catch {
+                    let failure = ErrorMiddleware.gatewayError(for: error)
                     context.record.update {
                         $0.errorCode = failure.code.rawValue
                         $0.errorDetails = failure.details

@@ -11,6 +11,8 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case rateLimited = "rate_limited"
     case upstreamTimeout = "upstream_timeout"
     case upstreamUnavailable = "upstream_unavailable"
+    /// The server is shutting down and the request's grace period has ended.
+    case shuttingDown = "shutting_down"
     case internalError = "internal_error"
     /// The client left before the answer; only ever seen in logs (nginx's 499).
     case clientClosedRequest = "client_closed_request"
@@ -24,6 +26,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
         case .rateLimited: .tooManyRequests
         case .upstreamTimeout: .gatewayTimeout
         case .upstreamUnavailable: .badGateway
+        case .shuttingDown: .serviceUnavailable
         case .internalError: .internalServerError
         case .clientClosedRequest: HTTPResponse.Status(code: 499, reasonPhrase: "Client Closed Request")
         }
@@ -55,6 +58,8 @@ public enum ErrorCode: String, Sendable, CaseIterable {
             LocalizedMessage(en: "The model provider is unavailable.", zh: "模型服务商暂时不可用。")
         case .internalError:
             LocalizedMessage(en: "Internal server error.", zh: "服务器内部错误。")
+        case .shuttingDown:
+            LocalizedMessage(en: "The server is shutting down; please retry.", zh: "服务器正在关闭，请重试。")
         case .clientClosedRequest:
             LocalizedMessage(en: "The client closed the request.", zh: "客户端已关闭请求。")
         }

@@ -50,6 +50,8 @@ struct ErrorMiddleware: RouterMiddleware {
             return GatewayError(error)
         case is CancellationError:
             return GatewayError(.clientClosedRequest)
+        case is RequestLifetime.ShutdownGraceExpired:
+            return GatewayError(.shuttingDown)
         case let error as ModelRouter.UnknownModel:
             // The reference API has no 404 for models: an unknown one is a bad request there.
             return GatewayError.invalidRequest(

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+
+/// Graceful shutdown of the real `taogate serve` process, in front of a real `taogate mock-upstream`.
+@Suite("Graceful shutdown")
+struct ShutdownTests {
+    struct Stack {
+        let mock: RunningProcess
+        let gateway: RunningProcess
+        let mockURL: String
+        let gatewayURL: String
+    }
+
+    private func startStack(grace: Int, dripMs: Int) async throws -> Stack {
+        let mockPort = freeLoopbackPort()
+        let mock = try RunningProcess(["mock-upstream", "--port", String(mockPort)])
+        let mockURL = "http://127.0.0.1:\(mockPort)"
+        _ = try await mock.listeningPort()
+        let gateway = try RunningProcess(
+            ["serve", "--port", "0"],
+            environment: [
+                "TAOTOKEN_API_KEY": "sk-any",
+                "TAOTOKEN_BASE_URL": mockURL + "/v1",
+                "SHUTDOWN_GRACE_SECONDS": String(grace),
+            ]
+        )
+        let port = try await gateway.listeningPort()
+        _ = try await TestResponse.send(
+            .POST,
+            mockURL + "/mock/faults",
+            body: #"{"dripMs":\#(dripMs)}"#,
+            headers: [("Content-Type", "application/json")]
+        )
+        return Stack(mock: mock, gateway: gateway, mockURL: mockURL, gatewayURL: "http://127.0.0.1:\(port)")
+    }
+
+    private func startStream(_ stack: Stack) -> Task<TestResponse, any Error> {
+        Task {
+            try await TestResponse.send(
+                .POST,
+                stack.gatewayURL + "/api/chat/stream",
+                body: #"{"message":"one two three four five six"}"#,
+                headers: [("Content-Type", "application/json")]
+            )
+        }
+    }
+
+    @Test("On SIGTERM a stream in flight finishes within the grace period, then the process exits 0")
+    func streamFinishesWithinGrace() async throws {
+        let stack = try await startStack(grace: 15, dripMs: 150)
+        defer { stack.mock.terminate() }
+        let stream = startStream(stack)
+        try await Task.sleep(for: .milliseconds(500))
+        stack.gateway.terminate()
+        let response = try await stream.value
+        #expect(response.events.last?.data == "[DONE]")
+        #expect(response.streamedText.contains("one two three four five six"))
+        #expect(try await stack.gateway.exitStatus(within: .seconds(10)) == 0)
+    }
+
+    @Test("A stream still running when the grace period ends gets an error event, and the process exits 0")
+    func streamPastGraceGetsErrorEvent() async throws {
+        let stack = try await startStack(grace: 1, dripMs: 600)
+        defer { stack.mock.terminate() }
+        let stream = startStream(stack)
+        try await Task.sleep(for: .milliseconds(500))
+        let stopped = ContinuousClock.now
+        stack.gateway.terminate()
+        let response = try await stream.value
+        let last = try #require(response.events.last)
+        #expect(last.event == "error")
+        #expect(last.data.contains(#""code":"shutting_down""#))
+        #expect(ContinuousClock.now - stopped < .seconds(4))
+        #expect(try await stack.gateway.exitStatus(within: .seconds(10)) == 0)
+    }
+
+    @Test("After SIGTERM no new connection is accepted")
+    func noNewConnectionsAfterSigterm() async throws {
+        let stack = try await startStack(grace: 15, dripMs: 200)
+        defer { stack.mock.terminate() }
+        let stream = startStream(stack)
+        try await Task.sleep(for: .milliseconds(400))
+        stack.gateway.terminate()
+        try await Task.sleep(for: .milliseconds(300))
+        await #expect(throws: (any Error).self) {
+            _ = try await TestResponse.send(.GET, stack.gatewayURL + "/healthz", timeout: .seconds(2))
+        }
+        _ = try await stream.value
+        #expect(try await stack.gateway.exitStatus(within: .seconds(10)) == 0)
+    }
+}
