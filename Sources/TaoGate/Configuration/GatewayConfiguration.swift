@@ -46,6 +46,10 @@ public struct GatewayConfiguration: Sendable {
     public var maxMessages: Int
     /// How long in-flight requests and streams may go on after SIGTERM/SIGINT.
     public var shutdownGrace: Duration
+    /// Consecutive failures that open a provider key's circuit (0 turns the breaker off).
+    public var circuitBreakerFailures: Int
+    /// How long an open circuit refuses requests before one probe may go.
+    public var circuitBreakerCooldown: Duration
     /// Take the client address from X-Forwarded-For (set only behind a trusted proxy).
     public var trustProxy: Bool
     /// Client keys (TAOGATE_API_KEYS); when any are set, /api/* and /v1/* need one of them.
@@ -139,6 +143,8 @@ public struct GatewayConfiguration: Sendable {
         maxMessageCharacters = try reader.int("MAX_MESSAGE_CHARS", default: 200_000, in: 1...(1 << 30))
         maxMessages = try reader.int("MAX_MESSAGES", default: 1000, in: 1...1_000_000)
         shutdownGrace = .seconds(try reader.int("SHUTDOWN_GRACE_SECONDS", default: 30, in: 0...3600))
+        circuitBreakerFailures = try reader.int("CIRCUIT_BREAKER_FAILURES", default: 5, in: 0...1000)
+        circuitBreakerCooldown = try reader.milliseconds("CIRCUIT_BREAKER_COOLDOWN_MS", default: 30_000)
         trustProxy = try reader.bool("TRUST_PROXY", default: false)
         clientAPIKeys = reader.list("TAOGATE_API_KEYS", secret: true) ?? []
         if let short = clientAPIKeys.firstIndex(where: { $0.count < 8 }) {

@@ -38,6 +38,7 @@ final class ModelRouter: ChatProvider {
         var id: String
         var weight: Int
         var client: OpenAICompatibleProvider
+        var breaker: CircuitBreaker
     }
 
     private let endpoints: [Endpoint]
@@ -76,6 +77,10 @@ final class ModelRouter: ChatProvider {
                         ),
                         clients: clients,
                         logger: logger
+                    ),
+                    breaker: CircuitBreaker(
+                        failureThreshold: configuration.circuitBreakerFailures,
+                        cooldown: configuration.circuitBreakerCooldown
                     )
                 )
             }
@@ -163,18 +168,32 @@ final class ModelRouter: ChatProvider {
             guard let endpoint = endpoint(for: candidate) else { continue }
             let candidateBody = candidate == model ? body : try Self.replacingModel(in: body, with: candidate)
             keys: for key in keysInOrder(endpoint.keys) {
+                guard key.breaker.allowRequest() else {
+                    lastError = ProviderError.unreachable("circuit open for \(key.id)")
+                    continue
+                }
                 do {
-                    return Routed(value: try await call(key.client, candidateBody), provider: endpoint.settings.name, model: candidate)
+                    let value = try await call(key.client, candidateBody)
+                    note(key.breaker.recordSuccess(), for: key)
+                    return Routed(value: value, provider: endpoint.settings.name, model: candidate)
                 } catch let error as ProviderError where error.status == 401 || error.status == 403 {
+                    note(key.breaker.recordSuccess(), for: key)
                     coolDown(key)
                     lastError = error
                 } catch let error as ProviderError where error.isRetryable {
+                    note(key.breaker.recordFailure(), for: key)
                     lastError = error
                     logger.warning(
                         "provider failed, trying the next candidate",
                         metadata: ["provider": "\(endpoint.settings.name)", "model": "\(candidate)", "error": "\(error.shortDescription)"]
                     )
                     break keys
+                } catch let error as ProviderError {
+                    note(key.breaker.recordSuccess(), for: key)
+                    throw error
+                } catch {
+                    key.breaker.recordAbandoned()
+                    throw error
                 }
             }
         }
@@ -198,6 +217,13 @@ final class ModelRouter: ChatProvider {
             ordered.append(available.remove(at: index))
         }
         return ordered + keys.filter { cooling.contains($0.id) }
+    }
+
+    /// Logs a circuit-breaker transition.
+    private func note(_ transition: CircuitBreaker.State?, for key: Key) {
+        guard let transition else { return }
+        let level: Logger.Level = transition == .open ? .warning : .info
+        logger.log(level: level, "circuit breaker \(transition.rawValue)", metadata: ["key": "\(key.id)", "circuit": "\(transition.rawValue)"])
     }
 
     private func coolDown(_ key: Key) {
