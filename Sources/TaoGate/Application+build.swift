@@ -14,6 +14,7 @@ public func buildApplication(
     logger: Logger,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
+    StartupChecks.logWarnings(for: configuration, to: logger)
     let modelRouter = ModelRouter(configuration: configuration, logger: logger)
     let router = buildRouter(
         configuration: configuration,
@@ -53,6 +54,10 @@ func buildRouter(
 
     let router = Router(context: GatewayRequestContext.self)
     router.add(middleware: RequestLoggingMiddleware(logger: logger))
+    router.add(middleware: SecurityHeadersMiddleware())
+    if !configuration.corsOrigins.isEmpty {
+        router.add(middleware: CORSMiddleware(origins: configuration.corsOrigins))
+    }
     router.add(middleware: referenceErrors)
 
     HealthController().addRoutes(to: router)

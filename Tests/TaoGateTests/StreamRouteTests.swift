@@ -117,6 +117,17 @@ struct StreamRouteTests {
         }
     }
 
+    @Test("A stream cut in the middle of an event ends with an error event")
+    func truncatedEventIsErrorEvent() async throws {
+        try await LiveGateway.run { gateway in
+            gateway.mock.inject(MockFault(truncateAfterChunks: 2))
+            let response = try await gateway.post("/api/chat/stream", json: #"{"message":"a b c d"}"#)
+            let last = try #require(response.events.last)
+            #expect(last.event == "error")
+            #expect(last.data.contains(#""code":"upstream_unavailable""#))
+        }
+    }
+
     @Test("A 4 MB line from the upstream is relayed whole")
     func fourMegabyteLineIsRelayed() async throws {
         try await LiveGateway.run { gateway in

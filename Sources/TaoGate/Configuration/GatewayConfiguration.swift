@@ -52,6 +52,8 @@ public struct GatewayConfiguration: Sendable {
     public var circuitBreakerCooldown: Duration
     /// Take the client address from X-Forwarded-For (set only behind a trusted proxy).
     public var trustProxy: Bool
+    /// Origins browsers may call from (CORS); empty means none, `*` means any.
+    public var corsOrigins: [String]
     /// Client keys (TAOGATE_API_KEYS); when any are set, /api/* and /v1/* need one of them.
     public var clientAPIKeys: [String]
     /// The upstreams to route to: from the providers file (TAOGATE_CONFIG) when there is one,
@@ -146,6 +148,7 @@ public struct GatewayConfiguration: Sendable {
         circuitBreakerFailures = try reader.int("CIRCUIT_BREAKER_FAILURES", default: 5, in: 0...1000)
         circuitBreakerCooldown = try reader.milliseconds("CIRCUIT_BREAKER_COOLDOWN_MS", default: 30_000)
         trustProxy = try reader.bool("TRUST_PROXY", default: false)
+        corsOrigins = reader.list("CORS_ORIGINS") ?? []
         clientAPIKeys = reader.list("TAOGATE_API_KEYS", secret: true) ?? []
         if let short = clientAPIKeys.firstIndex(where: { $0.count < 8 }) {
             throw ConfigurationError(name: "TAOGATE_API_KEYS", problem: "entry \(short + 1) is shorter than 8 characters")
