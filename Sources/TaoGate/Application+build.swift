@@ -61,6 +61,7 @@ func buildRouter(
     router.add(middleware: referenceErrors)
 
     HealthController().addRoutes(to: router)
+    OpenAPIController().addRoutes(to: router)
 
     // The reference API: /api/*
     let api = router.group("/api")

@@ -65,8 +65,8 @@ class Stack:
             return json.load(response)
 
 
-@pytest.fixture(scope="session")
-def stack():
+def start_stack(extra_environment: dict):
+    """Starts `taogate mock-upstream` and `taogate serve` in front of it; returns (Stack, processes)."""
     binary = taogate_binary()
     mock_port, gateway_port = free_port(), free_port()
     workdir = tempfile.mkdtemp(prefix="taogate-sdk-")
@@ -81,16 +81,16 @@ def stack():
     environment = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"TAOTOKEN_API_KEY", "TAOGATE_CONFIG", "PORT", "HOST", "DATABASE_URL"}
+        if key not in {"TAOTOKEN_API_KEY", "TAOGATE_CONFIG", "TAOGATE_API_KEYS", "PORT", "HOST", "DATABASE_URL"}
     }
     environment.update(
         MOCK_UPSTREAM_KEY=UPSTREAM_KEY,
-        TAOGATE_API_KEYS=CLIENT_KEY,
         RATE_LIMIT_MAX="0",
         UPSTREAM_RETRY_BASE_MS="1",
         UPSTREAM_MAX_RETRIES="1",
         LOG_LEVEL="warning",
     )
+    environment.update(extra_environment)
     mock = subprocess.Popen(
         [binary, "mock-upstream", "--port", str(mock_port), "--api-key", UPSTREAM_KEY],
         cwd=workdir, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -99,21 +99,42 @@ def stack():
         [binary, "serve", "--port", str(gateway_port), "--config", str(providers)],
         cwd=workdir, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
+    wait_until_up(f"http://127.0.0.1:{mock_port}/mock/stats")
+    wait_until_up(f"http://127.0.0.1:{gateway_port}/healthz")
+    return Stack(f"http://127.0.0.1:{gateway_port}", f"http://127.0.0.1:{mock_port}"), (gateway, mock)
+
+
+def stop(processes) -> None:
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def stack():
+    """A gateway that requires CLIENT_KEY."""
+    running, processes = start_stack({"TAOGATE_API_KEYS": CLIENT_KEY})
     try:
-        wait_until_up(f"http://127.0.0.1:{mock_port}/mock/stats")
-        wait_until_up(f"http://127.0.0.1:{gateway_port}/healthz")
-        yield Stack(f"http://127.0.0.1:{gateway_port}", f"http://127.0.0.1:{mock_port}")
+        yield running
     finally:
-        for process in (gateway, mock):
-            process.terminate()
-        for process in (gateway, mock):
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(processes)
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(scope="session")
+def open_stack():
+    """A gateway without client keys, for tools that do not authenticate."""
+    running, processes = start_stack({})
+    try:
+        yield running
+    finally:
+        stop(processes)
+
+
+@pytest.fixture
 def no_faults_left(stack):
     stack.clear_faults()
     yield

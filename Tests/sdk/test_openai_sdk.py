@@ -6,6 +6,8 @@ import openai
 import pytest
 from openai import AsyncOpenAI, OpenAI
 
+pytestmark = pytest.mark.usefixtures("no_faults_left")
+
 from conftest import CLIENT_KEY, MODELS
 
 
