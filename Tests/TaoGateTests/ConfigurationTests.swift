@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import TaoGate
@@ -164,5 +165,22 @@ struct LanguageTests {
     )
     func mostPreferredLanguageDecides(header: String, expected: Language) {
         #expect(Language(acceptLanguage: header) == expected)
+    }
+}
+
+@Suite(".env.example")
+struct DotEnvExampleTests {
+    @Test(".env.example parses and gives a valid configuration with the documented defaults")
+    func exampleIsValid() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let text = try String(contentsOf: root.appendingPathComponent(".env.example"), encoding: .utf8)
+        let configuration = try GatewayConfiguration.load(environment: [:], dotEnv: text)
+        let defaults = try GatewayConfiguration(values: ["TAOTOKEN_API_KEY": "k"])
+        #expect(configuration.port == defaults.port)
+        #expect(configuration.upstreamTimeout == defaults.upstreamTimeout)
+        #expect(configuration.rateLimitMax == defaults.rateLimitMax)
+        #expect(configuration.shutdownGrace == defaults.shutdownGrace)
+        #expect(configuration.circuitBreakerFailures == defaults.circuitBreakerFailures)
+        #expect(configuration.corsOrigins == defaults.corsOrigins)
     }
 }
