@@ -7,26 +7,31 @@ import NIOCore
 /// this same function.
 /// - Parameters:
 ///   - configuration: the settings (see `GatewayConfiguration`).
+///   - stores: the opened database (see `GatewayStores.open`); closed when the application stops.
 ///   - logger: where request lines and errors go.
 ///   - onServerRunning: called with the listening channel (tests read the bound port from it).
 public func buildApplication(
     configuration: GatewayConfiguration,
+    stores: GatewayStores,
     logger: Logger,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     StartupChecks.logWarnings(for: configuration, to: logger)
     let modelRouter = ModelRouter(configuration: configuration, logger: logger)
+    let usageRecorder = UsageRecorder(store: stores.usage, logger: logger)
     let router = buildRouter(
         configuration: configuration,
         logger: logger,
         modelRouter: modelRouter,
-        conversations: MemoryConversationStore()
+        stores: stores,
+        usageRecorder: usageRecorder
     )
     return Application(
         router: router,
         server: .http1(configuration: .init(additionalChannelHandlers: [ClientCloseHandler()])),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "TaoGate"),
-        services: [ProviderService(router: modelRouter)],
+        // Stopped in reverse order after the server: upstream pools, then the last usage rows, then the database.
+        services: [StoresService(stores: stores), usageRecorder, ProviderService(router: modelRouter)],
         onServerRunning: onServerRunning,
         logger: logger
     )
@@ -37,35 +42,37 @@ func buildRouter(
     configuration: GatewayConfiguration,
     logger: Logger,
     modelRouter: ModelRouter,
-    conversations: any ConversationStore
+    stores: GatewayStores,
+    usageRecorder: UsageRecorder?
 ) -> Router<GatewayRequestContext> {
     let includeDetails = configuration.environment == .development
     let referenceErrors = ErrorMiddleware(includeDetails: includeDetails)
     let openAIErrors = OpenAIErrorMiddleware(includeDetails: includeDetails)
-    let clientKeys = configuration.clientAPIKeys.isEmpty ? nil : ClientKeyMiddleware(keys: configuration.clientAPIKeys)
+    let clientKeys = ClientKeyMiddleware(keys: ClientKeys(configured: configuration.clientAPIKeys, store: stores.keys))
     // One limit per client across the reference chat routes and /v1/chat/completions.
     let rateLimit =
         configuration.rateLimitMax > 0
         ? RateLimitMiddleware(
             limiter: RateLimiter(limit: configuration.rateLimitMax, window: configuration.rateLimitWindow),
-            trustProxy: configuration.trustProxy
+            trustProxy: configuration.trustProxy,
+            usage: stores.usage
         ) : nil
     let catalog = ModelCatalog(provider: modelRouter, suggested: configuration.suggestedModels, ttl: configuration.modelsCacheTTL)
 
     let router = Router(context: GatewayRequestContext.self)
-    router.add(middleware: RequestLoggingMiddleware(logger: logger))
+    router.add(middleware: RequestLoggingMiddleware(logger: logger, usageRecorder: usageRecorder))
     router.add(middleware: SecurityHeadersMiddleware())
     if !configuration.corsOrigins.isEmpty {
         router.add(middleware: CORSMiddleware(origins: configuration.corsOrigins))
     }
     router.add(middleware: referenceErrors)
 
-    HealthController().addRoutes(to: router)
+    HealthController(stores: stores).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
 
     // The reference API: /api/*
     let api = router.group("/api")
-    if let clientKeys { api.add(middleware: clientKeys) }
+    api.add(middleware: clientKeys)
     let chatRoutes = api.group("chat")
     if let rateLimit {
         chatRoutes.add(middleware: rateLimit)
@@ -75,7 +82,7 @@ func buildRouter(
     ChatController(
         service: ChatService(
             provider: modelRouter,
-            conversations: conversations,
+            conversations: stores.conversations,
             defaultModel: configuration.defaultModel,
             historyContextMessages: configuration.historyContextMessages,
             historyMaxMessages: configuration.historyMaxMessages
@@ -85,12 +92,15 @@ func buildRouter(
         shutdownGrace: configuration.shutdownGrace
     ).addRoutes(to: chatRoutes)
     ModelsController(catalog: catalog, suggested: configuration.suggestedModels).addRoutes(to: api)
-    ConversationsController(store: conversations).addRoutes(to: api)
+    ConversationsController(store: stores.conversations).addRoutes(to: api)
+    if let adminKey = configuration.adminKey {
+        AdminController(usage: stores.usage, adminKey: adminKey).addRoutes(to: router)
+    }
 
     // The OpenAI-compatible surface: /v1/*
     let v1 = router.group("/v1")
     v1.add(middleware: openAIErrors)
-    if let clientKeys { v1.add(middleware: clientKeys) }
+    v1.add(middleware: clientKeys)
     let v1Chat = v1.group()
     if let rateLimit {
         v1Chat.add(middleware: rateLimit)

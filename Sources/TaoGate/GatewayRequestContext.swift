@@ -9,8 +9,8 @@ public struct GatewayRequestContext: RequestContext, RemoteAddressRequestContext
     /// The connection, to notice when its client leaves.
     let channel: (any Channel)?
     public let record: RequestRecord
-    /// Which configured client key authenticated the request (`key-1`, …), when keys are required.
-    public var clientKeyID: String?
+    /// The client key that authenticated the request, when keys are in use.
+    public var clientKey: ClientKeys.Identity?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
@@ -22,6 +22,6 @@ public struct GatewayRequestContext: RequestContext, RemoteAddressRequestContext
     /// Where a user's conversation is stored: scoped by client key, so one key cannot read
     /// another key's history.
     func conversationID(for userID: String) -> String {
-        clientKeyID.map { "\($0)/\(userID)" } ?? userID
+        clientKey.map { "\($0.id)/\(userID)" } ?? userID
     }
 }

@@ -41,6 +41,8 @@ struct Serve: AsyncParsableCommand {
             throw exitForConfiguration(error)
         }
 
+        let stores = try await openStores(configuration.database)
+
         var mockTask: Task<Void, any Error>?
         if demo {
             let (baseURL, task) = try await startDemoUpstream()
@@ -53,7 +55,7 @@ struct Serve: AsyncParsableCommand {
         defer { mockTask?.cancel() }
 
         let host = configuration.host
-        let app = buildApplication(configuration: configuration, logger: logger) { channel in
+        let app = buildApplication(configuration: configuration, stores: stores, logger: logger) { channel in
             printToStandardError("TaoGate listening on http://\(host):\(channel.localAddress?.port ?? 0)")
         }
         // SIGTERM/SIGINT: stop accepting, let requests and streams finish within the grace

@@ -36,6 +36,7 @@ struct ConfigurationTests {
         #expect(configuration.logDirectory == nil)
         #expect(configuration.maxBodyBytes == 1_048_576)
         #expect(configuration.trustProxy == false)
+        #expect(configuration.database == .sqlite(path: "./data/taogate.sqlite"))
     }
 
     @Test("Without TAOTOKEN_API_KEY startup fails naming it")
@@ -70,7 +71,9 @@ struct ConfigurationTests {
             ("TAOTOKEN_BASE_URL", "not a url"),
             ("MAX_BODY_BYTES", "0"),
             ("TRUST_PROXY", "maybe"),
-            ("DATABASE_URL", "sqlite:./data/x.sqlite"),
+            ("DATABASE_URL", "mysql://localhost/db"),
+            ("DATABASE_URL", "sqlite:"),
+            ("TAOGATE_ADMIN_KEY", "short"),
             ("TAOGATE_API_KEYS", "short"),
         ]
     )

@@ -3,16 +3,18 @@ import MockUpstream
 import NIOCore
 import Testing
 
+@testable import TaoGate
+
 @Suite("Client disconnect")
 struct DisconnectTests {
     /// Waits up to `limit` for `condition`.
-    private func eventually(_ limit: Duration = .seconds(3), _ condition: () -> Bool) async throws -> Bool {
+    private func eventually(_ limit: Duration = .seconds(3), _ condition: () async -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
-            if condition() { return true }
+            if await condition() { return true }
             try await Task.sleep(for: .milliseconds(20))
         }
-        return condition()
+        return await condition()
     }
 
     @Test("A client that leaves a plain call cancels the upstream request within a second")
@@ -60,6 +62,10 @@ struct DisconnectTests {
             #expect(line["client_gone"] as? Bool == true)
             #expect(line["usage_estimated"] as? Bool == true)
             #expect((line["completion_tokens"] as? Int ?? 0) >= 1)
+            let usage = try #require(gateway.stores.usage as? MemoryUsageStore)
+            #expect(try await eventually { await usage.all.count == 1 })
+            let row = try #require(await usage.all.first)
+            #expect(row.cancelled && row.streamed && row.completionTokens >= 1)
         }
     }
 

@@ -18,14 +18,15 @@ struct OpenAPITests {
 
     @Test("Every route of the router is described, with its method")
     func everyRouteIsDescribed() async throws {
-        let configuration = try GatewayConfiguration(values: ["TAOTOKEN_API_KEY": "k"])
+        let configuration = try GatewayConfiguration(values: ["TAOTOKEN_API_KEY": "k", "TAOGATE_ADMIN_KEY": "admin-key-0123456789"])
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         let modelRouter = ModelRouter(configuration: configuration, logger: logger)
         let router = buildRouter(
             configuration: configuration,
             logger: logger,
             modelRouter: modelRouter,
-            conversations: MemoryConversationStore()
+            stores: try await GatewayStores.open(.memory, logger: logger),
+            usageRecorder: nil
         )
         try await modelRouter.shutdown()
         let document = try #require(try Yams.load(yaml: String(buffer: OpenAPIController.document)) as? [String: Any])

@@ -35,7 +35,9 @@ public struct GatewayConfiguration: Sendable {
     public var rateLimitMax: Int
     public var historyContextMessages: Int
     public var historyMaxMessages: Int
-    public var databaseURL: String
+    public var database: DatabaseLocation
+    /// The key of the admin API (GET /api/usage); without it that route does not exist.
+    public var adminKey: String?
     public var logLevel: Logger.Level
     public var logFormat: LogFormat
     public var logDirectory: String?
@@ -64,7 +66,7 @@ public struct GatewayConfiguration: Sendable {
     public var keyCooldown: Duration
 
     /// Names whose values are secrets: swift-configuration redacts them in its own reports.
-    static let secretNames: Set<String> = ["TAOTOKEN_API_KEY", "TAOGATE_API_KEYS"]
+    static let secretNames: Set<String> = ["TAOTOKEN_API_KEY", "TAOGATE_API_KEYS", "TAOGATE_ADMIN_KEY", "DATABASE_URL"]
 
     /// Reads the configuration.
     /// - Parameters:
@@ -131,12 +133,10 @@ public struct GatewayConfiguration: Sendable {
         rateLimitMax = try reader.int("RATE_LIMIT_MAX", default: 100, in: 0...Int(Int32.max))
         historyContextMessages = try reader.int("HISTORY_CONTEXT_MESSAGES", default: 10, in: 0...10_000)
         historyMaxMessages = try reader.int("HISTORY_MAX_MESSAGES", default: 20, in: 0...100_000)
-        databaseURL = reader.string("DATABASE_URL") ?? "memory:"
-        guard databaseURL == "memory:" else {
-            throw ConfigurationError(
-                name: "DATABASE_URL",
-                problem: "must be memory: (sqlite: and postgres:// stores are not in this version yet)"
-            )
+        database = try DatabaseLocation(reader.string("DATABASE_URL", secret: true) ?? "sqlite:./data/taogate.sqlite")
+        adminKey = reader.string("TAOGATE_ADMIN_KEY", secret: true)
+        if let adminKey, adminKey.count < 12 {
+            throw ConfigurationError(name: "TAOGATE_ADMIN_KEY", problem: "must be at least 12 characters")
         }
         logLevel = try reader.choice("LOG_LEVEL", default: .info)
         logFormat = try reader.choice("LOG_FORMAT", default: .json)

@@ -1,24 +1,21 @@
 import HTTPTypes
 import Hummingbird
 
-/// Requires one of the configured client keys (TAOGATE_API_KEYS) as `Authorization: Bearer <key>`
-/// or `x-api-key: <key>`, compared in constant time. Records which key it was as `key-N`.
+/// Requires a client key, when keys are in use, as `Authorization: Bearer <key>` or
+/// `x-api-key: <key>`; records which key it was (`key-N` or `ck_…`, never the key itself).
 struct ClientKeyMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
 
-    private let keys: [(id: String, bytes: [UInt8])]
-
-    init(keys: [String]) {
-        self.keys = keys.enumerated().map { ("key-\($0.offset + 1)", Array($0.element.utf8)) }
-    }
+    let keys: ClientKeys
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let presented = Self.presentedKey(in: request), let id = match(Array(presented.utf8)) else {
+        guard await keys.areRequired() else { return try await next(request, context) }
+        guard let presented = Self.presentedKey(in: request), let identity = try await keys.identify(presented) else {
             throw GatewayError(.unauthorized, headers: [.wwwAuthenticate: "Bearer"])
         }
         var context = context
-        context.clientKeyID = id
-        context.record.update { $0.clientKeyID = id }
+        context.clientKey = identity
+        context.record.update { $0.clientKeyID = identity.id }
         return try await next(request, context)
     }
 
@@ -28,29 +25,6 @@ struct ClientKeyMiddleware: RouterMiddleware {
             if parts.count == 2, parts[0].lowercased() == "bearer" { return String(parts[1].trimmingWhitespace) }
         }
         return request.headers[.xAPIKey]
-    }
-
-    /// Checks every key, whatever matches, so timing says nothing about which bytes were right.
-    private func match(_ presented: [UInt8]) -> String? {
-        var found: String?
-        for key in keys where ConstantTime.equal(key.bytes, presented) && found == nil {
-            found = key.id
-        }
-        return found
-    }
-}
-
-enum ConstantTime {
-    /// Equal contents, in time that depends only on the lengths.
-    static func equal(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
-        var difference = UInt8(truncatingIfNeeded: lhs.count ^ rhs.count)
-        if lhs.count != rhs.count { difference |= 1 }
-        for index in 0..<max(lhs.count, rhs.count) {
-            let left = index < lhs.count ? lhs[index] : 0
-            let right = index < rhs.count ? rhs[index] : 0
-            difference |= left ^ right
-        }
-        return difference == 0
     }
 }
 

@@ -8,12 +8,22 @@ struct RateLimitMiddleware: RouterMiddleware {
 
     let limiter: RateLimiter
     let trustProxy: Bool
+    let usage: any UsageStore
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if let key = context.clientKey, let budget = key.tokenBudget, try await usage.tokensUsed(by: key.id) >= budget {
+            throw GatewayError(
+                .rateLimited,
+                message: LocalizedMessage(
+                    en: "This key has used its token budget of \(budget) tokens.",
+                    zh: "该密钥已用完 \(budget) 个 token 的额度。"
+                )
+            )
+        }
         let client =
-            context.clientKeyID.map { "key:\($0)" }
+            context.clientKey.map { "key:\($0.id)" }
             ?? "ip:" + ClientAddress.resolve(request: request, context: context, trustProxy: trustProxy)
-        let decision = limiter.acquire(client)
+        let decision = limiter.acquire(client, limit: context.clientKey?.rateLimit)
         let resetSeconds = String(max(1, Int((decision.resetAfter / .seconds(1)).rounded(.up))))
         var headers: HTTPFields = [
             .rateLimitLimit: String(decision.limit),

@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -12,6 +13,8 @@ struct RequestLoggingMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
 
     let logger: Logger
+    /// Receives one usage row per request that reached an upstream.
+    let usageRecorder: UsageRecorder?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
@@ -72,6 +75,22 @@ struct RequestLoggingMiddleware: RouterMiddleware {
         if let code = fields.errorCode { metadata["error_code"] = .string(code) }
         if let details = fields.errorDetails { metadata["error_details"] = .string(details) }
         if let outcome { metadata["outcome"] = .string(outcome) }
+        if let usageRecorder, let model = fields.model {
+            usageRecorder.record(
+                UsageRecord(
+                    at: Date(),
+                    clientKey: fields.clientKeyID,
+                    provider: fields.provider,
+                    model: model,
+                    status: status,
+                    promptTokens: fields.usage?.prompt ?? 0,
+                    completionTokens: fields.usage?.completion ?? fields.relayedChunks,
+                    latencyMilliseconds: fields.upstreamLatencyMilliseconds ?? 0,
+                    streamed: fields.streamed,
+                    cancelled: fields.clientGone
+                )
+            )
+        }
         let level: Logger.Level = status >= 500 || fields.errorCode == ErrorCode.internalError.rawValue ? .error : .info
         logger.log(level: level, "request", metadata: metadata)
     }

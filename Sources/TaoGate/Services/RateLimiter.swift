@@ -40,9 +40,11 @@ public final class RateLimiter: Sendable {
         self.state = Mutex(State(rotateAt: now + window))
     }
 
-    /// Counts one request of `client` and says whether it may go ahead.
-    public func acquire(_ client: String, now: ContinuousClock.Instant = .now) -> Decision {
-        state.withLock { state in
+    /// Counts one request of `client` and says whether it may go ahead (against `limit`, or the
+    /// limiter's own when nil).
+    public func acquire(_ client: String, limit: Int? = nil, now: ContinuousClock.Instant = .now) -> Decision {
+        let limit = limit ?? self.limit
+        return state.withLock { state in
             rotateIfDue(&state, now: now)
             var key = client
             var entry = state.current[key] ?? state.previous.removeValue(forKey: key)

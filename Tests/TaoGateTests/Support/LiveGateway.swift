@@ -18,6 +18,7 @@ struct LiveGateway: Sendable {
     let url: String
     let mockURL: String
     let logs: MemoryLogWriter
+    let stores: GatewayStores
 
     /// Runs `body` against a fresh gateway + mock, configured with `settings` on top of test defaults.
     static func run<T: Sendable>(
@@ -41,6 +42,7 @@ struct LiveGateway: Sendable {
             "HOST": "127.0.0.1",
             "PORT": "0",
             "UPSTREAM_RETRY_BASE_MS": "1",
+            "DATABASE_URL": "memory:",
         ]
         values.merge(settings) { $1 }
         let configuration = try GatewayConfiguration(values: values)
@@ -48,11 +50,12 @@ struct LiveGateway: Sendable {
         let logger = Logger(label: "taogate-test") { _ in
             GatewayLogHandler(level: configuration.logLevel, format: .json, writers: [logs])
         }
+        let stores = try await GatewayStores.open(configuration.database, logger: logger)
         let makeGateway = { onRunning in
-            buildApplication(configuration: configuration, logger: logger, onServerRunning: onRunning)
+            buildApplication(configuration: configuration, stores: stores, logger: logger, onServerRunning: onRunning)
         }
         return try await withLiveServer(makeGateway) { port in
-            try await body(LiveGateway(mock: mock, url: "http://127.0.0.1:\(port)", mockURL: mockURL, logs: logs))
+            try await body(LiveGateway(mock: mock, url: "http://127.0.0.1:\(port)", mockURL: mockURL, logs: logs, stores: stores))
         }
     }
 

@@ -1,0 +1,172 @@
+import Foundation
+import Logging
+import SQLiteNIO
+import Synchronization
+
+/// One SQLite database file in WAL mode, shared by the SQLite stores.
+///
+/// Writes are durable once they return (synchronous=FULL), so nothing acknowledged is lost when
+/// the process is killed. A busy timeout lets several processes share the file without
+/// "database is locked". Work runs one unit at a time on a single connection.
+final class SQLiteDatabase: Sendable {
+    private let connection: SQLiteConnection
+    private let lock = AsyncLock()
+
+    private init(connection: SQLiteConnection) {
+        self.connection = connection
+    }
+
+    /// Opens (creating the folder and the file if needed) and migrates the database.
+    static func open(path: String, logger: Logger) async throws -> SQLiteDatabase {
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
+        let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        let database = SQLiteDatabase(connection: connection)
+        try await database.execute("PRAGMA busy_timeout = 5000")
+        try await database.execute("PRAGMA journal_mode = WAL")
+        try await database.execute("PRAGMA synchronous = FULL")
+        try await database.execute("PRAGMA foreign_keys = ON")
+        try await database.migrate()
+        return database
+    }
+
+    func close() async throws {
+        try await connection.close()
+    }
+
+    /// Runs `body` alone on the connection, inside a transaction.
+    func transaction<Value: Sendable>(_ body: (SQLiteDatabase.Unit) async throws -> Value) async throws -> Value {
+        try await lock.withLock {
+            let unit = Unit(connection: connection)
+            try await unit.execute("BEGIN IMMEDIATE")
+            do {
+                let value = try await body(unit)
+                try await unit.execute("COMMIT")
+                return value
+            } catch {
+                try? await unit.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// One statement, alone on the connection.
+    @discardableResult
+    func query(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteRow] {
+        try await lock.withLock { try await Unit(connection: connection).query(sql, binds) }
+    }
+
+    func execute(_ sql: String, _ binds: [SQLiteData] = []) async throws {
+        try await query(sql, binds)
+    }
+
+    /// The statements of one locked unit of work.
+    struct Unit: Sendable {
+        let connection: SQLiteConnection
+
+        @discardableResult
+        func query(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteRow] {
+            try await connection.query(sql, binds)
+        }
+
+        func execute(_ sql: String, _ binds: [SQLiteData] = []) async throws {
+            try await connection.query(sql, binds)
+        }
+    }
+
+    // MARK: - Migrations
+
+    private func migrate() async throws {
+        try await execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at REAL NOT NULL)")
+        let applied = Set(try await query("SELECT version FROM schema_migrations").compactMap { $0.column("version")?.integer })
+        for migration in Self.migrations where !applied.contains(migration.version) {
+            try await transaction { unit in
+                for statement in migration.statements { try await unit.execute(statement) }
+                try await unit.execute(
+                    "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
+                    [.integer(migration.version), .float(Date().timeIntervalSince1970)]
+                )
+            }
+        }
+    }
+
+    struct Migration {
+        let version: Int
+        let statements: [String]
+    }
+
+    static let migrations = [
+        Migration(
+            version: 1,
+            statements: [
+                """
+                CREATE TABLE conversation_messages (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    conversation_id TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    content TEXT NOT NULL,
+                    created_at REAL NOT NULL
+                )
+                """,
+                "CREATE INDEX conversation_messages_by_conversation ON conversation_messages (conversation_id, id)",
+            ]
+        ),
+        Migration(
+            version: 2,
+            statements: [
+                """
+                CREATE TABLE client_keys (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    key_hash TEXT NOT NULL UNIQUE,
+                    prefix TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    revoked_at REAL,
+                    rate_limit INTEGER,
+                    token_budget INTEGER
+                )
+                """
+            ]
+        ),
+        Migration(
+            version: 3,
+            statements: [
+                """
+                CREATE TABLE usage_records (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at REAL NOT NULL,
+                    client_key TEXT,
+                    provider TEXT,
+                    model TEXT,
+                    status INTEGER NOT NULL,
+                    prompt_tokens INTEGER NOT NULL,
+                    completion_tokens INTEGER NOT NULL,
+                    latency_ms REAL NOT NULL,
+                    streamed INTEGER NOT NULL,
+                    cancelled INTEGER NOT NULL
+                )
+                """,
+                "CREATE INDEX usage_records_by_time ON usage_records (at)",
+                "CREATE INDEX usage_records_by_key ON usage_records (client_key, at)",
+            ]
+        ),
+    ]
+}
+
+extension SQLiteConnection {
+    /// All rows of one statement.
+    func query(_ sql: String, _ binds: [SQLiteData]) async throws -> [SQLiteRow] {
+        let rows = RowCollector()
+        try await query(sql, binds) { rows.append($0) }
+        return rows.all
+    }
+}
+
+/// Gathers rows from sqlite-nio's row callback.
+private final class RowCollector: Sendable {
+    private let rows = Mutex<[SQLiteRow]>([])
+    func append(_ row: SQLiteRow) { rows.withLock { $0.append(row) } }
+    var all: [SQLiteRow] { rows.withLock { $0 } }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import SQLiteNIO
+
+/// Client keys in a SQLite file.
+struct SQLiteKeyStore: KeyStore {
+    let database: SQLiteDatabase
+
+    func insert(_ key: ClientKeyRecord, hash: String) async throws {
+        try await database.execute(
+            """
+            INSERT INTO client_keys (id, name, key_hash, prefix, created_at, revoked_at, rate_limit, token_budget)
+            VALUES (?, ?, ?, ?, ?, NULL, ?, ?)
+            """,
+            [
+                .text(key.id), .text(key.name), .text(hash), .text(key.prefix), .float(key.createdAt.timeIntervalSince1970),
+                key.rateLimit.map { .integer($0) } ?? .null, key.tokenBudget.map { .integer($0) } ?? .null,
+            ]
+        )
+    }
+
+    func activeKey(hash: String) async throws -> ClientKeyRecord? {
+        try await database.query("SELECT * FROM client_keys WHERE key_hash = ? AND revoked_at IS NULL", [.text(hash)]).first.map(Self.record)
+    }
+
+    func all() async throws -> [ClientKeyRecord] {
+        try await database.query("SELECT * FROM client_keys ORDER BY created_at").map(Self.record)
+    }
+
+    func revoke(_ idOrPrefix: String, at date: Date) async throws -> Bool {
+        try await database.transaction { unit in
+            let found = try await unit.query(
+                "SELECT id FROM client_keys WHERE (id = ? OR prefix = ?) AND revoked_at IS NULL",
+                [.text(idOrPrefix), .text(idOrPrefix)]
+            )
+            guard let id = found.first?.column("id")?.string else { return false }
+            try await unit.execute("UPDATE client_keys SET revoked_at = ? WHERE id = ?", [.float(date.timeIntervalSince1970), .text(id)])
+            return true
+        }
+    }
+
+    private static func record(_ row: SQLiteRow) -> ClientKeyRecord {
+        ClientKeyRecord(
+            id: row.column("id")?.string ?? "",
+            name: row.column("name")?.string ?? "",
+            prefix: row.column("prefix")?.string ?? "",
+            createdAt: Date(timeIntervalSince1970: row.column("created_at")?.double ?? 0),
+            revokedAt: row.column("revoked_at")?.double.map(Date.init(timeIntervalSince1970:)),
+            rateLimit: row.column("rate_limit")?.integer,
+            tokenBudget: row.column("token_budget")?.integer
+        )
+    }
+}

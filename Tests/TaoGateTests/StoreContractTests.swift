@@ -1,0 +1,158 @@
+import Foundation
+import Logging
+import Testing
+
+@testable import TaoGate
+
+/// One suite for every back end: each store must behave the same on memory: and sqlite:.
+@Suite("Store contract")
+struct StoreContractTests {
+    enum Backend: String, CaseIterable, CustomTestStringConvertible {
+        case memory, sqlite
+        var testDescription: String { rawValue }
+    }
+
+    /// Runs `body` with fresh stores of `backend`, closed afterwards.
+    static func withStores(_ backend: Backend, _ body: (GatewayStores) async throws -> Void) async throws {
+        let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        let location: DatabaseLocation
+        var file: String?
+        switch backend {
+        case .memory:
+            location = .memory
+        case .sqlite:
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("taogate-\(UUID().uuidString)/db.sqlite").path
+            file = path
+            location = .sqlite(path: path)
+        }
+        let stores = try await GatewayStores.open(location, logger: logger)
+        do {
+            try await body(stores)
+        } catch {
+            try? await stores.close()
+            throw error
+        }
+        try await stores.close()
+        if let file { try? FileManager.default.removeItem(atPath: (file as NSString).deletingLastPathComponent) }
+    }
+
+    static func message(_ role: String, _ content: String) -> StoredMessage {
+        StoredMessage(role: role, content: content, timestamp: Date(timeIntervalSince1970: 1_700_000_000))
+    }
+
+    @Test("Appended messages come back in order, and recent ones are the last N", arguments: Backend.allCases)
+    func appendedMessagesComeBackInOrder(backend: Backend) async throws {
+        try await Self.withStores(backend) { stores in
+            let store = stores.conversations
+            try await store.append([Self.message("user", "a"), Self.message("assistant", "b")], to: "u", keepingLast: 10)
+            try await store.append([Self.message("user", "c"), Self.message("assistant", "d")], to: "u", keepingLast: 10)
+            #expect(try await store.messages(of: "u").map(\.content) == ["a", "b", "c", "d"])
+            #expect(try await store.recentMessages(of: "u", limit: 3).map(\.content) == ["b", "c", "d"])
+            #expect(try await store.recentMessages(of: "u", limit: 0).isEmpty)
+            #expect(try await store.messages(of: "u").first?.timestamp == Date(timeIntervalSince1970: 1_700_000_000))
+        }
+    }
+
+    @Test("Only the last keepingLast messages are kept", arguments: Backend.allCases)
+    func onlyTheLastAreKept(backend: Backend) async throws {
+        try await Self.withStores(backend) { stores in
+            for index in 0..<5 {
+                try await stores.conversations.append([Self.message("user", "m\(index)")], to: "u", keepingLast: 3)
+            }
+            #expect(try await stores.conversations.messages(of: "u").map(\.content) == ["m2", "m3", "m4"])
+        }
+    }
+
+    @Test("Conversations are separate and clearing one says how many it held", arguments: Backend.allCases)
+    func conversationsAreSeparate(backend: Backend) async throws {
+        try await Self.withStores(backend) { stores in
+            try await stores.conversations.append([Self.message("user", "x")], to: "a", keepingLast: 10)
+            try await stores.conversations.append([Self.message("user", "y"), Self.message("user", "z")], to: "b", keepingLast: 10)
+            #expect(try await stores.conversations.clear("b") == 2)
+            #expect(try await stores.conversations.messages(of: "b").isEmpty)
+            #expect(try await stores.conversations.messages(of: "a").map(\.content) == ["x"])
+            #expect(try await stores.conversations.clear("nobody") == 0)
+        }
+    }
+
+    @Test("Concurrent appends to one conversation neither lose nor interleave messages", arguments: Backend.allCases)
+    func concurrentAppendsKeepPairs(backend: Backend) async throws {
+        try await Self.withStores(backend) { stores in
+            let store = stores.conversations
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<20 {
+                    group.addTask {
+                        try await store.append(
+                            [Self.message("user", "q\(index)"), Self.message("assistant", "a\(index)")],
+                            to: "u",
+                            keepingLast: 100
+                        )
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let contents = try await store.messages(of: "u").map(\.content)
+            #expect(contents.count == 40)
+            for pair in stride(from: 0, to: 40, by: 2) {
+                #expect(contents[pair + 1] == "a" + contents[pair].dropFirst())
+            }
+        }
+    }
+
+    @Test("A created key is found by its hash until it is revoked", arguments: Backend.allCases)
+    func keysAreFoundUntilRevoked(backend: Backend) async throws {
+        try await Self.withStores(backend) { stores in
+            let keys = ClientKeys(configured: [], store: stores.keys)
+            let (record, secret) = try await keys.create(name: "ci", rateLimit: 5, tokenBudget: 1000)
+            #expect(secret.hasPrefix("tg_") && secret.count > 40)
+            #expect(try await keys.identify(secret) == .init(id: record.id, rateLimit: 5, tokenBudget: 1000))
+            #expect(try await keys.identify(secret + "x") == nil)
+            #expect(try await stores.keys.all().map(\.name) == ["ci"])
+            #expect(try await stores.keys.revoke(record.prefix, at: Date()))
+            #expect(try await keys.identify(secret) == nil)
+            #expect(try await !stores.keys.revoke(record.id, at: Date()))
+            #expect(try await stores.keys.all().first?.isActive == false)
+        }
+    }
+
+    @Test("Usage rows add up per key, model and day", arguments: Backend.allCases)
+    func usageAddsUp(backend: Backend) async throws {
+        try await Self.withStores(backend) { stores in
+            let day = Date(timeIntervalSince1970: 1_764_000_000)  // 2025-11-24
+            func row(_ key: String?, _ model: String, _ prompt: Int, _ completion: Int, _ at: Date) -> UsageRecord {
+                UsageRecord(
+                    at: at,
+                    clientKey: key,
+                    provider: "p",
+                    model: model,
+                    status: 200,
+                    promptTokens: prompt,
+                    completionTokens: completion,
+                    latencyMilliseconds: 1,
+                    streamed: false,
+                    cancelled: false
+                )
+            }
+            try await stores.usage.insert([
+                row("k1", "m1", 10, 5, day), row("k1", "m2", 1, 1, day), row("k2", "m1", 100, 50, day.addingTimeInterval(86_400)),
+            ])
+            #expect(try await stores.usage.tokensUsed(by: "k1") == 17)
+            #expect(try await stores.usage.tokensUsed(by: "nobody") == 0)
+            let range = (day.addingTimeInterval(-10), day.addingTimeInterval(2 * 86_400))
+            let byKey = try await stores.usage.totals(from: range.0, to: range.1, groupBy: .key)
+            #expect(
+                byKey == [
+                    UsageTotal(group: "k1", requests: 2, promptTokens: 11, completionTokens: 6),
+                    UsageTotal(group: "k2", requests: 1, promptTokens: 100, completionTokens: 50),
+                ]
+            )
+            let byModel = try await stores.usage.totals(from: range.0, to: range.1, groupBy: .model)
+            #expect(byModel.map(\.group) == ["m1", "m2"])
+            #expect(byModel.first?.requests == 2)
+            let byDay = try await stores.usage.totals(from: range.0, to: range.1, groupBy: .day)
+            #expect(byDay.map(\.group) == ["2025-11-24", "2025-11-25"])
+            let firstDayOnly = try await stores.usage.totals(from: range.0, to: day.addingTimeInterval(1), groupBy: .key)
+            #expect(firstDayOnly.map(\.requests) == [2])
+        }
+    }
+}
