@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+
+/// The real `taogate` process on a SQLite file: what survives kill -9, and the key commands.
+@Suite("SQLite durability and the key commands")
+struct DurabilityTests {
+    private func databaseURL() -> (url: String, folder: URL) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("taogate-db-\(UUID().uuidString)")
+        return ("sqlite:" + folder.appendingPathComponent("data/taogate.sqlite").path, folder)
+    }
+
+    private func run(_ arguments: [String], environment: [String: String]) async throws -> (status: Int32, output: String, errors: String) {
+        let process = Process()
+        process.executableURL = CommandLineTests.executable
+        process.arguments = arguments
+        var merged = ProcessInfo.processInfo.environment.filter { !["DATABASE_URL", "TAOTOKEN_API_KEY"].contains($0.key) }
+        merged.merge(environment) { $1 }
+        process.environment = merged
+        process.currentDirectoryURL = FileManager.default.temporaryDirectory
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    }
+
+    @Test("History acknowledged before a kill -9 is there after a restart")
+    func historySurvivesKill9() async throws {
+        let (database, folder) = databaseURL()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let mockPort = freeLoopbackPort()
+        let mock = try RunningProcess(["mock-upstream", "--port", String(mockPort)])
+        defer { mock.terminate() }
+        _ = try await mock.listeningPort()
+        let environment = ["TAOTOKEN_API_KEY": "sk-any", "TAOTOKEN_BASE_URL": "http://127.0.0.1:\(mockPort)/v1", "DATABASE_URL": database]
+
+        let first = try RunningProcess(["serve", "--port", "0"], environment: environment)
+        let firstURL = "http://127.0.0.1:\(try await first.listeningPort())"
+        for index in 0..<3 {
+            let reply = try await TestResponse.send(
+                .POST,
+                firstURL + "/api/chat",
+                body: #"{"message":"remember \#(index)","userId":"durable"}"#,
+                headers: [("Content-Type", "application/json")]
+            )
+            #expect(reply.status == 200)
+        }
+        kill(first.process.processIdentifier, SIGKILL)
+        _ = try await first.exitStatus(within: .seconds(5))
+
+        let second = try RunningProcess(["serve", "--port", "0"], environment: environment)
+        defer { second.terminate() }
+        let secondURL = "http://127.0.0.1:\(try await second.listeningPort())"
+        let stored = try await TestResponse.send(.GET, secondURL + "/api/conversations/durable")
+        let contents = (stored.json["messages"] as? [[String: Any]])?.compactMap { $0["content"] as? String } ?? []
+        #expect(contents.filter { $0.hasPrefix("remember") } == ["remember 0", "remember 1", "remember 2"])
+        #expect(contents.count == 6)
+    }
+
+    @Test("keys create prints a key once; list shows it without the key; revoke ends it")
+    func keyCommandsWork() async throws {
+        let (database, folder) = databaseURL()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let environment = ["DATABASE_URL": database]
+        let created = try await run(["keys", "create", "--name", "ci-app", "--rate-limit", "7"], environment: environment)
+        #expect(created.status == 0)
+        let secret = created.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(secret.hasPrefix("tg_"))
+        let listed = try await run(["keys", "list"], environment: environment)
+        #expect(listed.output.contains("ci-app"))
+        #expect(listed.output.contains("\t7\t"))
+        #expect(!listed.output.contains(secret))
+        let prefix = String(secret.prefix(10))
+        let revoked = try await run(["keys", "revoke", prefix], environment: environment)
+        #expect(revoked.status == 0)
+        #expect(try await run(["keys", "list"], environment: environment).output.contains("revoked"))
+        #expect(try await run(["keys", "revoke", prefix], environment: environment).status != 0)
+    }
+
+    @Test("A database that cannot be opened stops serve with one line")
+    func unreachableDatabaseStopsStartup() async throws {
+        let result = try await run(
+            ["serve", "--port", "0"],
+            environment: ["TAOTOKEN_API_KEY": "sk-any", "DATABASE_URL": "sqlite:/proc/taogate-cannot-write-here/db.sqlite"]
+        )
+        #expect(result.status != 0)
+        let lines = result.errors.split(separator: "\n")
+        #expect(lines.count == 1)
+        #expect(lines.first?.contains("database unavailable") == true)
+    }
+
+    @Test("migrate creates the schema")
+    func migrateCreatesTheSchema() async throws {
+        let (database, folder) = databaseURL()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try await run(["migrate"], environment: ["DATABASE_URL": database])
+        #expect(result.status == 0)
+        #expect(FileManager.default.fileExists(atPath: String(database.dropFirst("sqlite:".count))))
+    }
+}
