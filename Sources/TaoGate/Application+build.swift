@@ -53,7 +53,7 @@ func buildRouter(
     let rateLimit =
         configuration.rateLimitMax > 0
         ? RateLimitMiddleware(
-            limiter: RateLimiter(limit: configuration.rateLimitMax, window: configuration.rateLimitWindow),
+            limiter: stores.rateLimiter(limit: configuration.rateLimitMax, window: configuration.rateLimitWindow),
             trustProxy: configuration.trustProxy,
             usage: stores.usage
         ) : nil

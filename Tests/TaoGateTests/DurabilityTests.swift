@@ -28,10 +28,16 @@ struct DurabilityTests {
         return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
     }
 
-    @Test("History acknowledged before a kill -9 is there after a restart")
-    func historySurvivesKill9() async throws {
-        let (database, folder) = databaseURL()
+    enum Backend: String, CaseIterable {
+        case sqlite, postgres
+        static var available: [Backend] { TestPostgres.isAvailable ? allCases : [.sqlite] }
+    }
+
+    @Test("History acknowledged before a kill -9 is there after a restart", arguments: Backend.available)
+    func historySurvivesKill9(backend: Backend) async throws {
+        let (sqliteURL, folder) = databaseURL()
         defer { try? FileManager.default.removeItem(at: folder) }
+        let database = backend == .sqlite ? sqliteURL : try TestPostgres.freshDatabaseURL()
         let mockPort = freeLoopbackPort()
         let mock = try RunningProcess(["mock-upstream", "--port", String(mockPort)])
         defer { mock.terminate() }

@@ -8,8 +8,11 @@ import Testing
 @Suite("Store contract")
 struct StoreContractTests {
     enum Backend: String, CaseIterable, CustomTestStringConvertible {
-        case memory, sqlite
+        case memory, sqlite, postgres
         var testDescription: String { rawValue }
+
+        /// Every back end; PostgreSQL when the tests have a server (always in CI).
+        static var available: [Backend] { TestPostgres.isAvailable ? allCases : [.memory, .sqlite] }
     }
 
     /// Runs `body` with fresh stores of `backend`, closed afterwards.
@@ -24,6 +27,8 @@ struct StoreContractTests {
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("taogate-\(UUID().uuidString)/db.sqlite").path
             file = path
             location = .sqlite(path: path)
+        case .postgres:
+            location = .postgres(url: try TestPostgres.freshDatabaseURL())
         }
         let stores = try await GatewayStores.open(location, logger: logger)
         do {
@@ -40,7 +45,7 @@ struct StoreContractTests {
         StoredMessage(role: role, content: content, timestamp: Date(timeIntervalSince1970: 1_700_000_000))
     }
 
-    @Test("Appended messages come back in order, and recent ones are the last N", arguments: Backend.allCases)
+    @Test("Appended messages come back in order, and recent ones are the last N", arguments: Backend.available)
     func appendedMessagesComeBackInOrder(backend: Backend) async throws {
         try await Self.withStores(backend) { stores in
             let store = stores.conversations
@@ -53,7 +58,7 @@ struct StoreContractTests {
         }
     }
 
-    @Test("Only the last keepingLast messages are kept", arguments: Backend.allCases)
+    @Test("Only the last keepingLast messages are kept", arguments: Backend.available)
     func onlyTheLastAreKept(backend: Backend) async throws {
         try await Self.withStores(backend) { stores in
             for index in 0..<5 {
@@ -63,7 +68,7 @@ struct StoreContractTests {
         }
     }
 
-    @Test("Conversations are separate and clearing one says how many it held", arguments: Backend.allCases)
+    @Test("Conversations are separate and clearing one says how many it held", arguments: Backend.available)
     func conversationsAreSeparate(backend: Backend) async throws {
         try await Self.withStores(backend) { stores in
             try await stores.conversations.append([Self.message("user", "x")], to: "a", keepingLast: 10)
@@ -75,7 +80,7 @@ struct StoreContractTests {
         }
     }
 
-    @Test("Concurrent appends to one conversation neither lose nor interleave messages", arguments: Backend.allCases)
+    @Test("Concurrent appends to one conversation neither lose nor interleave messages", arguments: Backend.available)
     func concurrentAppendsKeepPairs(backend: Backend) async throws {
         try await Self.withStores(backend) { stores in
             let store = stores.conversations
@@ -99,7 +104,7 @@ struct StoreContractTests {
         }
     }
 
-    @Test("A created key is found by its hash until it is revoked", arguments: Backend.allCases)
+    @Test("A created key is found by its hash until it is revoked", arguments: Backend.available)
     func keysAreFoundUntilRevoked(backend: Backend) async throws {
         try await Self.withStores(backend) { stores in
             let keys = ClientKeys(configured: [], store: stores.keys)
@@ -115,7 +120,7 @@ struct StoreContractTests {
         }
     }
 
-    @Test("Usage rows add up per key, model and day", arguments: Backend.allCases)
+    @Test("Usage rows add up per key, model and day", arguments: Backend.available)
     func usageAddsUp(backend: Backend) async throws {
         try await Self.withStores(backend) { stores in
             let day = Date(timeIntervalSince1970: 1_764_000_000)  // 2025-11-24

@@ -13,6 +13,8 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case upstreamUnavailable = "upstream_unavailable"
     /// The server is shutting down and the request's grace period has ended.
     case shuttingDown = "shutting_down"
+    /// The database does not answer; the request needs it.
+    case databaseUnavailable = "database_unavailable"
     case internalError = "internal_error"
     /// The client left before the answer; only ever seen in logs (nginx's 499).
     case clientClosedRequest = "client_closed_request"
@@ -26,7 +28,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
         case .rateLimited: .tooManyRequests
         case .upstreamTimeout: .gatewayTimeout
         case .upstreamUnavailable: .badGateway
-        case .shuttingDown: .serviceUnavailable
+        case .shuttingDown, .databaseUnavailable: .serviceUnavailable
         case .internalError: .internalServerError
         case .clientClosedRequest: HTTPResponse.Status(code: 499, reasonPhrase: "Client Closed Request")
         }
@@ -58,6 +60,8 @@ public enum ErrorCode: String, Sendable, CaseIterable {
             LocalizedMessage(en: "The model provider is unavailable.", zh: "模型服务商暂时不可用。")
         case .internalError:
             LocalizedMessage(en: "Internal server error.", zh: "服务器内部错误。")
+        case .databaseUnavailable:
+            LocalizedMessage(en: "The database is unavailable; please retry.", zh: "数据库暂时不可用，请重试。")
         case .shuttingDown:
             LocalizedMessage(en: "The server is shutting down; please retry.", zh: "服务器正在关闭，请重试。")
         case .clientClosedRequest:

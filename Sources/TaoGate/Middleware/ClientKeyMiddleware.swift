@@ -9,7 +9,7 @@ struct ClientKeyMiddleware: RouterMiddleware {
     let keys: ClientKeys
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard await keys.areRequired() else { return try await next(request, context) }
+        guard try await keys.areRequired() else { return try await next(request, context) }
         guard let presented = Self.presentedKey(in: request), let identity = try await keys.identify(presented) else {
             throw GatewayError(.unauthorized, headers: [.wwwAuthenticate: "Bearer"])
         }

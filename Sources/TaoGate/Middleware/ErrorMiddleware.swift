@@ -4,6 +4,8 @@ import Hummingbird
 import LLMClient
 import Logging
 import NIOCore
+import PostgresNIO
+import SQLiteNIO
 
 /// Turns every error thrown below it into the reference API's JSON error body (DESIGN.md §4),
 /// in the client's language, with `details` only in development.
@@ -52,6 +54,8 @@ struct ErrorMiddleware: RouterMiddleware {
             return GatewayError(.clientClosedRequest)
         case is RequestLifetime.ShutdownGraceExpired:
             return GatewayError(.shuttingDown)
+        case is PSQLError, is SQLiteError, is DatabaseUnavailable:
+            return GatewayError(.databaseUnavailable, details: "\(String(reflecting: type(of: error)))")
         case let error as ModelRouter.UnknownModel:
             // The reference API has no 404 for models: an unknown one is a bad request there.
             return GatewayError.invalidRequest(

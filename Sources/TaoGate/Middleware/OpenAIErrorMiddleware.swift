@@ -49,7 +49,7 @@ enum OpenAIErrorResponder {
         case .invalidRequest, .payloadTooLarge, .notFound, .modelNotFound: "invalid_request_error"
         case .unauthorized, .upstreamAuth: "authentication_error"
         case .rateLimited: "rate_limit_error"
-        case .upstreamTimeout, .upstreamUnavailable, .shuttingDown: "upstream_error"
+        case .upstreamTimeout, .upstreamUnavailable, .shuttingDown, .databaseUnavailable: "upstream_error"
         case .internalError, .clientClosedRequest: "server_error"
         }
     }

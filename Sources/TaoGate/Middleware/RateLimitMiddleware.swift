@@ -6,7 +6,7 @@ import Hummingbird
 struct RateLimitMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
 
-    let limiter: RateLimiter
+    let limiter: any RateLimiting
     let trustProxy: Bool
     let usage: any UsageStore
 
@@ -23,7 +23,7 @@ struct RateLimitMiddleware: RouterMiddleware {
         let client =
             context.clientKey.map { "key:\($0.id)" }
             ?? "ip:" + ClientAddress.resolve(request: request, context: context, trustProxy: trustProxy)
-        let decision = limiter.acquire(client, limit: context.clientKey?.rateLimit)
+        let decision = try await limiter.acquire(client, limit: context.clientKey?.rateLimit)
         let resetSeconds = String(max(1, Int((decision.resetAfter / .seconds(1)).rounded(.up))))
         var headers: HTTPFields = [
             .rateLimitLimit: String(decision.limit),

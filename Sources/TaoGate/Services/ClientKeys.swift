@@ -22,8 +22,8 @@ public struct ClientKeys: Sendable {
     }
 
     /// Whether requests must present a key: when keys are configured or any is in the store.
-    func areRequired() async -> Bool {
-        await requirement.isRequired()
+    func areRequired() async throws -> Bool {
+        try await requirement.isRequired()
     }
 
     /// The identity of a presented key, or nil when it is no valid key.
@@ -77,13 +77,19 @@ actor KeyRequirement {
         self.store = store
     }
 
-    func isRequired() async -> Bool {
+    /// Throws when the store cannot answer and nothing is known yet (the request gets 503).
+    func isRequired() async throws -> Bool {
         if hasConfiguredKeys { return true }
         if let cached, cached.until > .now { return cached.required }
-        // A store that cannot answer requires keys: failing closed.
-        let required = (try? await store.all().contains(where: \.isActive)) ?? true
-        cached = (required, .now + .seconds(5))
-        return required
+        do {
+            let required = try await store.all().contains(where: \.isActive)
+            cached = (required, .now + .seconds(5))
+            return required
+        } catch {
+            // Keep the last answer while the store is away; without one, the request cannot go on.
+            guard let cached else { throw error }
+            return cached.required
+        }
     }
 
     func invalidate() {

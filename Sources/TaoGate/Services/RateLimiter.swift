@@ -1,12 +1,19 @@
 import Synchronization
 
+/// Counts requests per client and says which may go ahead: in memory for one instance, or in
+/// PostgreSQL for a cluster.
+public protocol RateLimiting: Sendable {
+    /// Counts one request of `client` against `limit` (the limiter's own when nil).
+    func acquire(_ client: String, limit: Int?) async throws -> RateLimiter.Decision
+}
+
 /// A fixed-window request counter per client, as express-rate-limit keeps it: each client's
 /// window starts with its first request and allows `limit` requests until it resets.
 ///
 /// Memory stays bounded: counters live in two generations that rotate every window, so a client
 /// unseen for two windows is forgotten, and at most `maxTrackedClients` are held; clients beyond
 /// that share one counter.
-public final class RateLimiter: Sendable {
+public final class RateLimiter: RateLimiting {
     public struct Decision: Sendable, Equatable {
         public var allowed: Bool
         public var limit: Int
@@ -42,7 +49,7 @@ public final class RateLimiter: Sendable {
 
     /// Counts one request of `client` and says whether it may go ahead (against `limit`, or the
     /// limiter's own when nil).
-    public func acquire(_ client: String, limit: Int? = nil, now: ContinuousClock.Instant = .now) -> Decision {
+    public func acquire(_ client: String, limit: Int? = nil, now: ContinuousClock.Instant) -> Decision {
         let limit = limit ?? self.limit
         return state.withLock { state in
             rotateIfDue(&state, now: now)
@@ -67,6 +74,10 @@ public final class RateLimiter: Sendable {
                 resetAfter: entry!.resetAt - now
             )
         }
+    }
+
+    public func acquire(_ client: String, limit: Int?) async throws -> Decision {
+        acquire(client, limit: limit, now: .now)
     }
 
     /// How many clients are remembered right now.

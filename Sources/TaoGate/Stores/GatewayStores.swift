@@ -1,11 +1,13 @@
 import Logging
 
-/// The stores of one deployment, opened from DATABASE_URL.
+/// The stores of one deployment, opened from DATABASE_URL: conversations, client keys, usage,
+/// and (with PostgreSQL) the cluster-wide rate limit.
 public struct GatewayStores: Sendable {
     public let location: DatabaseLocation
     public let conversations: any ConversationStore
     public let keys: any KeyStore
     public let usage: any UsageStore
+    private let makeRateLimiter: @Sendable (Int, Duration) -> any RateLimiting
     private let checkReachable: @Sendable () async throws -> Void
     private let closeDatabase: @Sendable () async throws -> Void
 
@@ -18,6 +20,7 @@ public struct GatewayStores: Sendable {
                 conversations: MemoryConversationStore(),
                 keys: MemoryKeyStore(),
                 usage: MemoryUsageStore(),
+                makeRateLimiter: { RateLimiter(limit: $0, window: $1) },
                 checkReachable: {},
                 closeDatabase: {}
             )
@@ -28,12 +31,28 @@ public struct GatewayStores: Sendable {
                 conversations: SQLiteConversationStore(database: database),
                 keys: SQLiteKeyStore(database: database),
                 usage: SQLiteUsageStore(database: database),
+                makeRateLimiter: { RateLimiter(limit: $0, window: $1) },
                 checkReachable: { try await database.execute("SELECT 1") },
                 closeDatabase: { try await database.close() }
             )
-        case .postgres:
-            throw DatabaseUnavailable(reason: "PostgreSQL stores are not in this version yet; use sqlite: or memory:")
+        case .postgres(let url):
+            let database = try await PostgresDatabase.open(url: url, logger: logger)
+            return GatewayStores(
+                location: location,
+                conversations: PostgresConversationStore(database: database),
+                keys: PostgresKeyStore(database: database),
+                usage: PostgresUsageStore(database: database),
+                makeRateLimiter: { PostgresRateLimiter(database: database, limit: $0, window: $1) },
+                checkReachable: { try await database.ping() },
+                closeDatabase: { database.close() }
+            )
         }
+    }
+
+    /// The rate limiter that fits the database: one per instance in memory, or one for the whole
+    /// cluster in PostgreSQL.
+    func rateLimiter(limit: Int, window: Duration) -> any RateLimiting {
+        makeRateLimiter(limit, window)
     }
 
     /// Throws when the database cannot answer (for /readyz).

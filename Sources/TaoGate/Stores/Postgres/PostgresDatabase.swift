@@ -1,0 +1,221 @@
+import Foundation
+import Logging
+import NIOSSL
+import PostgresNIO
+
+/// A PostgreSQL database shared by many TaoGate instances: a connection pool, kept running in the
+/// background, and the schema migrations (taken under an advisory lock, so instances starting
+/// together migrate once).
+final class PostgresDatabase: Sendable {
+    private let client: PostgresClient
+    let logger: Logger
+    /// How long one operation may wait: the pool waits for a connection without limit while the
+    /// server is away, and a request must fail (503) rather than hang.
+    let operationTimeout: Duration = .seconds(5)
+    private let runner: Task<Void, Never>
+
+    private init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+        self.runner = Task { await client.run() }
+    }
+
+    /// Connects (failing within `timeout` when the server cannot be reached) and migrates.
+    static func open(url: String, logger: Logger, timeout: Duration = .seconds(5)) async throws -> PostgresDatabase {
+        let database = PostgresDatabase(client: PostgresClient(configuration: try configuration(from: url), backgroundLogger: logger), logger: logger)
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await database.client.query("SELECT 1", logger: logger) }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    throw DatabaseUnavailable(reason: "PostgreSQL did not answer within \(timeout)")
+                }
+                defer { group.cancelAll() }
+                try await group.next()
+            }
+            try await database.migrate()
+        } catch let error as DatabaseUnavailable {
+            database.close()
+            throw error
+        } catch {
+            database.close()
+            throw DatabaseUnavailable(reason: "PostgreSQL is unreachable: \(String(reflecting: type(of: error)))")
+        }
+        return database
+    }
+
+    func close() {
+        runner.cancel()
+    }
+
+    /// Throws when the server does not answer.
+    func ping() async throws {
+        try await query("SELECT 1")
+    }
+
+    /// Runs one statement.
+    @discardableResult
+    func query(_ query: PostgresQuery) async throws -> PostgresRowSequence {
+        let client = self.client
+        let logger = self.logger
+        return try await bounded { try await client.query(query, logger: logger) }
+    }
+
+    /// Runs `body` in a transaction on one connection.
+    func transaction<Value: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Value) async throws -> Value {
+        let client = self.client
+        let logger = self.logger
+        return try await bounded {
+            try await client.withConnection { connection in
+                try await connection.query("BEGIN", logger: logger)
+                do {
+                    let value = try await body(connection)
+                    try await connection.query("COMMIT", logger: logger)
+                    return value
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    throw error
+                }
+            }
+        }
+    }
+
+    private func bounded<Value: Sendable>(_ operation: @escaping @Sendable () async throws -> Value) async throws -> Value {
+        let timeout = operationTimeout
+        return try await withThrowingTaskGroup(of: Value.self) { group in
+            group.addTask { try await operation() }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw DatabaseUnavailable(reason: "PostgreSQL did not answer within \(timeout)")
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
+
+    /// `postgres://user:password@host:port/database?sslmode=disable|prefer|require`
+    static func configuration(from text: String) throws -> PostgresClient.Configuration {
+        guard let url = URLComponents(string: text), let host = url.host, !host.isEmpty else {
+            throw ConfigurationError(name: "DATABASE_URL", problem: "is not a postgres://user:password@host:port/database URL")
+        }
+        let mode = url.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
+        let tls: PostgresClient.Configuration.TLS
+        switch mode {
+        case "disable": tls = .disable
+        case "require": tls = .require(.makeClientConfiguration())
+        default: tls = .prefer(.makeClientConfiguration())
+        }
+        let database = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
+        var configuration = PostgresClient.Configuration(
+            host: host,
+            port: url.port ?? 5432,
+            username: url.user?.removingPercentEncoding ?? "postgres",
+            password: url.password?.removingPercentEncoding,
+            database: database.isEmpty ? nil : database,
+            tls: tls
+        )
+        configuration.options.connectTimeout = .seconds(5)
+        return configuration
+    }
+
+    // MARK: - Migrations
+
+    private func migrate() async throws {
+        let logger = self.logger
+        try await transaction { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(727274)", logger: logger)
+            try await connection.query(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at DOUBLE PRECISION NOT NULL)",
+                logger: logger
+            )
+            var applied = Set<Int>()
+            for try await version in try await connection.query("SELECT version FROM schema_migrations", logger: logger).decode(Int.self) {
+                applied.insert(version)
+            }
+            for migration in Self.migrations where !applied.contains(migration.version) {
+                for statement in migration.statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                let now = Date().timeIntervalSince1970
+                try await connection.query(
+                    "INSERT INTO schema_migrations (version, applied_at) VALUES (\(migration.version), \(now))",
+                    logger: logger
+                )
+            }
+        }
+    }
+
+    struct Migration {
+        let version: Int
+        let statements: [String]
+    }
+
+    static let migrations = [
+        Migration(
+            version: 1,
+            statements: [
+                """
+                CREATE TABLE conversation_messages (
+                    id BIGSERIAL PRIMARY KEY,
+                    conversation_id TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    content TEXT NOT NULL,
+                    created_at DOUBLE PRECISION NOT NULL
+                )
+                """,
+                "CREATE INDEX conversation_messages_by_conversation ON conversation_messages (conversation_id, id)",
+            ]
+        ),
+        Migration(
+            version: 2,
+            statements: [
+                """
+                CREATE TABLE client_keys (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    key_hash TEXT NOT NULL UNIQUE,
+                    prefix TEXT NOT NULL,
+                    created_at DOUBLE PRECISION NOT NULL,
+                    revoked_at DOUBLE PRECISION,
+                    rate_limit INTEGER,
+                    token_budget BIGINT
+                )
+                """
+            ]
+        ),
+        Migration(
+            version: 3,
+            statements: [
+                """
+                CREATE TABLE usage_records (
+                    id BIGSERIAL PRIMARY KEY,
+                    at DOUBLE PRECISION NOT NULL,
+                    client_key TEXT,
+                    provider TEXT,
+                    model TEXT,
+                    status INTEGER NOT NULL,
+                    prompt_tokens BIGINT NOT NULL,
+                    completion_tokens BIGINT NOT NULL,
+                    latency_ms DOUBLE PRECISION NOT NULL,
+                    streamed BOOLEAN NOT NULL,
+                    cancelled BOOLEAN NOT NULL
+                )
+                """,
+                "CREATE INDEX usage_records_by_time ON usage_records (at)",
+                "CREATE INDEX usage_records_by_key ON usage_records (client_key, at)",
+            ]
+        ),
+        Migration(
+            version: 4,
+            statements: [
+                """
+                CREATE TABLE rate_limits (
+                    client TEXT PRIMARY KEY,
+                    count INTEGER NOT NULL,
+                    reset_at DOUBLE PRECISION NOT NULL
+                )
+                """
+            ]
+        ),
+    ]
+}
