@@ -1,4 +1,5 @@
 import Hummingbird
+import Logging
 import NIOCore
 
 /// The request context of every TaoGate route: the client's address, and the record of what the
@@ -17,6 +18,20 @@ public struct GatewayRequestContext: RequestContext, RemoteAddressRequestContext
         self.remoteAddress = source.channel.remoteAddress
         self.channel = source.channel
         self.record = RequestRecord()
+    }
+
+    /// The documented error for `error`, noted in the request's log record; an unexpected one is
+    /// logged with its type.
+    func failure(for error: any Error) -> GatewayError {
+        let failure = ErrorMiddleware.gatewayError(for: error)
+        if failure.code == .internalError {
+            logger.error("unhandled error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+        }
+        record.update {
+            $0.errorCode = failure.code.rawValue
+            $0.errorDetails = failure.details
+        }
+        return failure
     }
 
     /// Where a user's conversation is stored: scoped by client key, so one key cannot read

@@ -95,11 +95,7 @@ struct ChatController {
                 } catch is CancellationError {
                     // The client has gone: there is no one left to tell.
                 } catch {
-                    let failure = ErrorMiddleware.gatewayError(for: error)
-                    context.record.update {
-                        $0.errorCode = failure.code.rawValue
-                        $0.errorDetails = failure.details
-                    }
+                    let failure = context.failure(for: error)
                     try await writer.write(StreamEvents.error(failure, language: language))
                 }
                 try await writer.finish(nil)

@@ -84,11 +84,7 @@ struct OpenAIController {
                 } catch is CancellationError {
                     // The client has gone: there is no one left to tell.
                 } catch {
-                    let failure = ErrorMiddleware.gatewayError(for: error)
-                    context.record.update {
-                        $0.errorCode = failure.code.rawValue
-                        $0.errorDetails = failure.details
-                    }
+                    let failure = context.failure(for: error)
                     try await writer.write(OpenAIStreamEvents.error(failure))
                 }
                 try await writer.finish(nil)

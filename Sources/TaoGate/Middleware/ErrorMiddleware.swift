@@ -23,14 +23,7 @@ struct ErrorMiddleware: RouterMiddleware {
     }
 
     func response(for error: any Error, request: Request, context: Context) -> Response {
-        let gatewayError = Self.gatewayError(for: error)
-        if gatewayError.code == .internalError {
-            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
-        }
-        context.record.update {
-            $0.errorCode = gatewayError.code.rawValue
-            $0.errorDetails = gatewayError.details
-        }
+        let gatewayError = context.failure(for: error)
         let language = Language(acceptLanguage: request.headers[.acceptLanguage])
         let message = (gatewayError.message ?? gatewayError.code.defaultMessage).text(in: language)
         var headers = gatewayError.headers

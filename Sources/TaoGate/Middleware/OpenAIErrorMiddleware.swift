@@ -17,14 +17,7 @@ struct OpenAIErrorMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            let gatewayError = ErrorMiddleware.gatewayError(for: error)
-            if gatewayError.code == .internalError {
-                context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
-            }
-            context.record.update {
-                $0.errorCode = gatewayError.code.rawValue
-                $0.errorDetails = gatewayError.details
-            }
+            let gatewayError = context.failure(for: error)
             var headers = gatewayError.headers
             headers[.contentType] = "application/json"
             return Response(
