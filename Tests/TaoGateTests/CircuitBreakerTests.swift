@@ -63,7 +63,7 @@ struct CircuitBreakerTests {
 
     @Test("A failing provider is cut off: later requests fail fast without reaching it, then it is probed and recovers")
     func failingProviderIsCutOffAndRecovers() async throws {
-        let settings = ["CIRCUIT_BREAKER_FAILURES": "3", "CIRCUIT_BREAKER_COOLDOWN_MS": "300", "UPSTREAM_MAX_RETRIES": "0"]
+        let settings = ["CIRCUIT_BREAKER_FAILURES": "3", "CIRCUIT_BREAKER_COOLDOWN_MS": "1500", "UPSTREAM_MAX_RETRIES": "0"]
         try await LiveGateway.run(settings) { gateway in
             gateway.mock.inject(MockFault(status: 503, times: 3))
             for _ in 0..<3 {
@@ -73,7 +73,7 @@ struct CircuitBreakerTests {
             #expect(refused.status == 502)
             #expect(refused.json["code"] as? String == "upstream_unavailable")
             #expect(gateway.mock.chatRequestCount == 3)
-            try await Task.sleep(for: .milliseconds(400))
+            try await Task.sleep(for: .milliseconds(1600))
             #expect(try await gateway.post("/api/chat", json: #"{"message":"hi"}"#).status == 200)
             #expect(try await gateway.post("/api/chat", json: #"{"message":"hi"}"#).status == 200)
             let messages = gateway.logs.jsonLines.compactMap { $0["msg"] as? String }

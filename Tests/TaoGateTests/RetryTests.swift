@@ -43,8 +43,8 @@ struct RetryTests {
 
     @Test("A timed-out attempt is retried")
     func timeoutsAreRetried() async throws {
-        try await LiveGateway.run(["UPSTREAM_TIMEOUT_MS": "300", "UPSTREAM_MAX_RETRIES": "1"]) { gateway in
-            gateway.mock.inject(MockFault(hang: true, hangMs: 3000))
+        try await LiveGateway.run(["UPSTREAM_TIMEOUT_MS": "1500", "UPSTREAM_MAX_RETRIES": "1"]) { gateway in
+            gateway.mock.inject(MockFault(hang: true, hangMs: 5000))
             let response = try await gateway.post("/api/chat", json: #"{"message":"hi"}"#)
             #expect(response.status == 200)
             #expect(gateway.mock.chatRequestCount == 2)

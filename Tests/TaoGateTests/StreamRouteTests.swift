@@ -78,7 +78,7 @@ struct StreamRouteTests {
 
     @Test("A slow drip never trips the idle timeout while bytes keep coming")
     func slowDripDoesNotTripIdleTimeout() async throws {
-        try await LiveGateway.run(["UPSTREAM_IDLE_TIMEOUT_MS": "400"]) { gateway in
+        try await LiveGateway.run(["UPSTREAM_IDLE_TIMEOUT_MS": "1500"]) { gateway in
             gateway.mock.inject(MockFault(dripMs: 150))
             let response = try await gateway.post("/api/chat/stream", json: #"{"message":"a b c d e f"}"#)
             let sent = try #require(gateway.mock.chatRequests.first)
