@@ -67,6 +67,54 @@ struct DurabilityTests {
         #expect(contents.count == 6)
     }
 
+    @Test("Usage rows still buffered at SIGTERM are written before the process exits")
+    func usageIsFlushedOnShutdown() async throws {
+        let (database, folder) = databaseURL()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let mockPort = freeLoopbackPort()
+        let mock = try RunningProcess(["mock-upstream", "--port", String(mockPort)])
+        defer { mock.terminate() }
+        _ = try await mock.listeningPort()
+        let environment = [
+            "TAOTOKEN_API_KEY": "sk-any", "TAOTOKEN_BASE_URL": "http://127.0.0.1:\(mockPort)/v1", "DATABASE_URL": database,
+            "TAOGATE_ADMIN_KEY": "admin-key-0123456789",
+        ]
+        let first = try RunningProcess(["serve", "--port", "0"], environment: environment)
+        let firstURL = "http://127.0.0.1:\(try await first.listeningPort())"
+        for index in 0..<5 {
+            _ = try await TestResponse.send(
+                .POST,
+                firstURL + "/api/chat",
+                body: #"{"message":"m\#(index)"}"#,
+                headers: [("Content-Type", "application/json")]
+            )
+        }
+        first.terminate()  // SIGTERM at once: the rows may still be in the buffer
+        #expect(try await first.exitStatus(within: .seconds(10)) == 0)
+
+        let second = try RunningProcess(["serve", "--port", "0"], environment: environment)
+        defer { second.terminate() }
+        let secondURL = "http://127.0.0.1:\(try await second.listeningPort())"
+        let usage = try await TestResponse.send(
+            .GET,
+            secondURL + "/api/usage?group_by=key",
+            headers: [("Authorization", "Bearer admin-key-0123456789")]
+        )
+        let totals = usage.json["totals"] as? [[String: Any]]
+        #expect(totals?.first?["requests"] as? Int == 5)
+    }
+
+    @Test("A PostgreSQL server that cannot be reached stops serve with one line")
+    func unreachablePostgresStopsStartup() async throws {
+        let result = try await run(
+            ["serve", "--port", "0"],
+            environment: ["TAOTOKEN_API_KEY": "sk-any", "DATABASE_URL": "postgres://nobody@127.0.0.1:\(freeLoopbackPort())/none?sslmode=disable"]
+        )
+        #expect(result.status != 0)
+        #expect(result.errors.split(separator: "\n").count == 1)
+        #expect(result.errors.contains("database unavailable"))
+    }
+
     @Test("keys create prints a key once; list shows it without the key; revoke ends it")
     func keyCommandsWork() async throws {
         let (database, folder) = databaseURL()

@@ -160,4 +160,23 @@ struct StoreContractTests {
             #expect(firstDayOnly.map(\.requests) == [2])
         }
     }
+
+    @Test("Two connections writing one SQLite file at once never see \"database is locked\"")
+    func sqliteToleratesConcurrentWriters() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("taogate-\(UUID().uuidString)/shared.sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        let one = try await GatewayStores.open(.sqlite(path: path), logger: logger)
+        let two = try await GatewayStores.open(.sqlite(path: path), logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<40 {
+                let store = index.isMultiple(of: 2) ? one.conversations : two.conversations
+                group.addTask { try await store.append([Self.message("user", "w\(index)")], to: "shared", keepingLast: 1000) }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try await one.conversations.messages(of: "shared").count == 40)
+        try await one.close()
+        try await two.close()
+    }
 }
