@@ -1,13 +1,24 @@
 import Synchronization
 
-/// What one request did, for its log line: filled in by controllers, read once at the end.
-/// Holds no message text and no keys.
+/// What one request did, for its log line and usage rows: filled in by controllers and the model
+/// router, read once at the end. Holds no message text and no keys.
 public final class RequestRecord: Sendable {
+    /// The record of the request the current task serves, for code below the controllers (the
+    /// model router notes each upstream call in it).
+    @TaskLocal static var current: RequestRecord?
+
+    /// One call to an upstream provider: the answer's status, or 502/504/499 when none came.
+    public struct UpstreamCall: Sendable, Equatable {
+        public var provider: String
+        public var model: String
+        public var status: Int
+        public var latencyMilliseconds: Double
+    }
+
     public struct Fields: Sendable {
         public var requestID = ""
         public var clientKeyID: String?
         public var model: String?
-        public var provider: String?
         public var messageLength: Int?
         public var upstreamLatencyMilliseconds: Double?
         public var usage: (prompt: Int, completion: Int)?
@@ -19,6 +30,8 @@ public final class RequestRecord: Sendable {
         public var clientGone = false
         public var errorCode: String?
         public var errorDetails: String?
+        /// Every upstream call, in order; the last one is the one that answered (or failed last).
+        public var upstreamCalls: [UpstreamCall] = []
     }
 
     private let fields = Mutex(Fields())

@@ -1,7 +1,8 @@
 import Foundation
 import MockUpstream
-import TaoGate
 import Testing
+
+@testable import TaoGate
 
 @Suite("Several providers")
 struct ProviderRoutingTests {
@@ -68,6 +69,25 @@ struct ProviderRoutingTests {
             #expect(mocks[1].chatRequests.map(\.model) == ["claude-sonnet-4-6"])
             let line = try #require(try await gateway.requestLogLines().first)
             #expect(line["provider"] as? String == "backup")
+            #expect(line["upstream_calls"] as? Int == 2)
+        }
+    }
+
+    @Test("Each upstream call leaves a usage row: the failed one with its status, the answering one with the tokens")
+    func eachUpstreamCallLeavesAUsageRow() async throws {
+        let providers: @Sendable ([String]) -> String = { Self.twoProviders($0, fallbacks: "fallbacks:\n  gpt-4o: [claude-sonnet-4-6]") }
+        try await LiveGateway.run(mocks: 2, providers: providers, ["UPSTREAM_MAX_RETRIES": "0"]) { gateway, mocks in
+            mocks[0].inject(MockFault(status: 503))
+            let response = try await gateway.post("/v1/chat/completions", json: Self.chat)
+            #expect(response.status == 200)
+            let usage = try #require(gateway.stores.usage as? MemoryUsageStore)
+            for _ in 0..<100 where await usage.all.count < 2 { try await Task.sleep(for: .milliseconds(30)) }
+            let rows = await usage.all
+            #expect(rows.map(\.provider) == ["primary", "backup"])
+            #expect(rows.map(\.model) == ["gpt-4o", "claude-sonnet-4-6"])
+            #expect(rows.map(\.status) == [503, 200])
+            #expect(rows[0].promptTokens == 0 && rows[0].completionTokens == 0)
+            #expect(rows[1].completionTokens == MockReply.usage(for: mocks[1].chatRequests[0]).completionTokens)
         }
     }
 

@@ -47,22 +47,18 @@ struct OpenAIController {
             let routed = try await RequestLifetime(context: context, shutdownGrace: shutdownGrace).run {
                 try await router.completeRaw(body, model: fields.model)
             }
-            let usage = UsageSniffer.usage(inBody: routed.value)
+            let usage = UsageSniffer.usage(inBody: routed)
             context.record.update {
                 $0.upstreamLatencyMilliseconds = (ContinuousClock.now - started).milliseconds
-                $0.provider = routed.provider
                 $0.usage = usage.map { ($0.promptTokens, $0.completionTokens) }
             }
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: routed.value))
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: routed))
         }
 
         let injectedUsage = !fields.clientWantsUsage
         let upstreamBody = injectedUsage ? try PassthroughRequest.requestingUsage(body, hasStreamOptions: hasStreamOptions) : body
         let routed = try await router.streamRaw(upstreamBody, model: fields.model)
-        context.record.update {
-            $0.upstreamLatencyMilliseconds = (ContinuousClock.now - started).milliseconds
-            $0.provider = routed.provider
-        }
+        context.record.update { $0.upstreamLatencyMilliseconds = (ContinuousClock.now - started).milliseconds }
         let shutdownGrace = self.shutdownGrace
         return Response(
             status: .ok,
@@ -70,7 +66,7 @@ struct OpenAIController {
             body: ResponseBody { writer in
                 do {
                     try await RequestLifetime(context: context, shutdownGrace: shutdownGrace).run {
-                        for try await event in routed.value {
+                        for try await event in routed {
                             if event.data == "[DONE]" { break }
                             if let found = UsageSniffer.usage(inEvent: event.data) {
                                 context.record.update { $0.usage = (found.usage.promptTokens, found.usage.completionTokens) }

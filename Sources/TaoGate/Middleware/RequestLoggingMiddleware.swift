@@ -22,7 +22,7 @@ struct RequestLoggingMiddleware: RouterMiddleware {
         context.record.update { $0.requestID = requestID }
         var response: Response
         do {
-            response = try await next(request, context)
+            response = try await RequestRecord.$current.withValue(context.record) { try await next(request, context) }
         } catch {
             log(request: request, context: context, status: 500, start: start, outcome: "error")
             throw error
@@ -59,7 +59,8 @@ struct RequestLoggingMiddleware: RouterMiddleware {
         ]
         if let client = fields.clientKeyID { metadata["client_key"] = .string(client) }
         if let model = fields.model { metadata["model"] = .string(model) }
-        if let provider = fields.provider { metadata["provider"] = .string(provider) }
+        if let last = fields.upstreamCalls.last { metadata["provider"] = .string(last.provider) }
+        if fields.upstreamCalls.count > 1 { metadata["upstream_calls"] = .stringConvertible(fields.upstreamCalls.count) }
         if let length = fields.messageLength { metadata["message_length"] = .stringConvertible(length) }
         if let latency = fields.upstreamLatencyMilliseconds { metadata["upstream_latency_ms"] = .stringConvertible(latency) }
         if let usage = fields.usage {
@@ -75,21 +76,26 @@ struct RequestLoggingMiddleware: RouterMiddleware {
         if let code = fields.errorCode { metadata["error_code"] = .string(code) }
         if let details = fields.errorDetails { metadata["error_details"] = .string(details) }
         if let outcome { metadata["outcome"] = .string(outcome) }
-        if let usageRecorder, let model = fields.model {
-            usageRecorder.record(
-                UsageRecord(
-                    at: Date(),
-                    clientKey: fields.clientKeyID,
-                    provider: fields.provider,
-                    model: model,
-                    status: status,
-                    promptTokens: fields.usage?.prompt ?? 0,
-                    completionTokens: fields.usage?.completion ?? fields.relayedChunks,
-                    latencyMilliseconds: fields.upstreamLatencyMilliseconds ?? 0,
-                    streamed: fields.streamed,
-                    cancelled: fields.clientGone
+        if let usageRecorder {
+            // One row per upstream call; the tokens belong to the last one, which answered.
+            let now = Date()
+            for (index, call) in fields.upstreamCalls.enumerated() {
+                let isLast = index == fields.upstreamCalls.count - 1
+                usageRecorder.record(
+                    UsageRecord(
+                        at: now,
+                        clientKey: fields.clientKeyID,
+                        provider: call.provider,
+                        model: call.model,
+                        status: isLast && call.status < 400 ? status : call.status,
+                        promptTokens: isLast ? fields.usage?.prompt ?? 0 : 0,
+                        completionTokens: isLast ? fields.usage?.completion ?? fields.relayedChunks : 0,
+                        latencyMilliseconds: call.latencyMilliseconds,
+                        streamed: fields.streamed,
+                        cancelled: isLast && fields.clientGone
+                    )
                 )
-            )
+            }
         }
         let level: Logger.Level = status >= 500 || fields.errorCode == ErrorCode.internalError.rawValue ? .error : .info
         logger.log(level: level, "request", metadata: metadata)

@@ -13,13 +13,6 @@ import Synchronization
 /// provider's own retries) moves on to the next candidate. All of this happens before the first
 /// byte reaches the client.
 final class ModelRouter: ChatProvider {
-    /// An answer and where it came from.
-    struct Routed<Value: Sendable>: Sendable {
-        var value: Value
-        var provider: String
-        var model: String
-    }
-
     /// The model names no configured provider serves.
     struct UnknownModel: Error {
         let model: String
@@ -97,11 +90,11 @@ final class ModelRouter: ChatProvider {
 
     // MARK: - Raw passthrough
 
-    func completeRaw(_ body: ByteBuffer, model: String) async throws -> Routed<ByteBuffer> {
+    func completeRaw(_ body: ByteBuffer, model: String) async throws -> ByteBuffer {
         try await route(body, model: model) { client, body in try await client.completeRaw(body) }
     }
 
-    func streamRaw(_ body: ByteBuffer, model: String) async throws -> Routed<ServerSentEventStream> {
+    func streamRaw(_ body: ByteBuffer, model: String) async throws -> ServerSentEventStream {
         try await route(body, model: model) { client, body in try await client.streamRaw(body) }
     }
 
@@ -113,7 +106,7 @@ final class ModelRouter: ChatProvider {
         request.streamOptions = nil
         let routed = try await completeRaw(ByteBuffer(bytes: JSONEncoder().encode(request)), model: request.model)
         do {
-            return try JSONDecoder().decode(ChatCompletionResponse.self, from: Data(routed.value.readableBytesView))
+            return try JSONDecoder().decode(ChatCompletionResponse.self, from: Data(routed.readableBytesView))
         } catch {
             throw ProviderError.invalidResponse("the upstream's answer is not a chat completion")
         }
@@ -123,7 +116,7 @@ final class ModelRouter: ChatProvider {
         var request = request
         request.stream = true
         let routed = try await streamRaw(ByteBuffer(bytes: JSONEncoder().encode(request)), model: request.model)
-        return ChatCompletionStream(events: routed.value)
+        return ChatCompletionStream(events: routed)
     }
 
     /// Every provider's models: those it names, or else what its `/models` says.
@@ -161,7 +154,7 @@ final class ModelRouter: ChatProvider {
         _ body: ByteBuffer,
         model: String,
         _ call: (OpenAICompatibleProvider, ByteBuffer) async throws -> Value
-    ) async throws -> Routed<Value> {
+    ) async throws -> Value {
         guard endpoint(for: model) != nil else { throw UnknownModel(model: model) }
         var lastError: any Error = UnknownModel(model: model)
         for candidate in [model] + (fallbacks[model] ?? []) {
@@ -172,15 +165,33 @@ final class ModelRouter: ChatProvider {
                     lastError = ProviderError.unreachable("circuit open for \(key.id)")
                     continue
                 }
+                let started = ContinuousClock.now
+                func noteCall(status: Int) {
+                    let call = RequestRecord.UpstreamCall(
+                        provider: endpoint.settings.name,
+                        model: candidate,
+                        status: status,
+                        latencyMilliseconds: (ContinuousClock.now - started).milliseconds
+                    )
+                    RequestRecord.current?.update { $0.upstreamCalls.append(call) }
+                }
                 do {
                     let value = try await call(key.client, candidateBody)
+                    noteCall(status: 200)
                     note(key.breaker.recordSuccess(), for: key)
-                    return Routed(value: value, provider: endpoint.settings.name, model: candidate)
-                } catch let error as ProviderError where error.status == 401 || error.status == 403 {
-                    note(key.breaker.recordSuccess(), for: key)
-                    coolDown(key)
-                    lastError = error
-                } catch let error as ProviderError where error.isRetryable {
+                    return value
+                } catch let error as ProviderError {
+                    noteCall(status: error.status ?? (error.kind == .timeout ? 504 : 502))
+                    guard error.status != 401 && error.status != 403 else {
+                        note(key.breaker.recordSuccess(), for: key)
+                        coolDown(key)
+                        lastError = error
+                        continue keys
+                    }
+                    guard error.isRetryable else {
+                        note(key.breaker.recordSuccess(), for: key)
+                        throw error
+                    }
                     note(key.breaker.recordFailure(), for: key)
                     lastError = error
                     logger.warning(
@@ -188,10 +199,8 @@ final class ModelRouter: ChatProvider {
                         metadata: ["provider": "\(endpoint.settings.name)", "model": "\(candidate)", "error": "\(error.shortDescription)"]
                     )
                     break keys
-                } catch let error as ProviderError {
-                    note(key.breaker.recordSuccess(), for: key)
-                    throw error
                 } catch {
+                    noteCall(status: 499)
                     key.breaker.recordAbandoned()
                     throw error
                 }
