@@ -27,6 +27,18 @@ struct ChatCompletionStreamTests {
         #expect(try await chunks(text).compactMap(\.contentDelta) == ["Hel", "lo"])
     }
 
+    @Test("The iterator tells whether the next event is already decoded from the bytes read so far")
+    func iteratorTellsWhetherEventsAreBuffered() async throws {
+        let first = ByteBuffer(string: "data: 1\n\ndata: 2\n\n")
+        let second = ByteBuffer(string: "data: 3\n\n")
+        var iterator = ServerSentEventStream(bytes: [first, second].async).makeAsyncIterator()
+        #expect(try await iterator.next()?.data == "1")
+        #expect(iterator.hasBufferedEvent)
+        #expect(try await iterator.next()?.data == "2")
+        #expect(!iterator.hasBufferedEvent)
+        #expect(try await iterator.next()?.data == "3")
+    }
+
     @Test("A stream that closes without [DONE] still ends cleanly")
     func streamWithoutDoneEndsCleanly() async throws {
         let text = "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n"

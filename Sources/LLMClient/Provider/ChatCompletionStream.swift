@@ -34,6 +34,10 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
             self.events = events
         }
 
+        /// Whether more of the stream is already decoded, so `next()` is unlikely to wait for the
+        /// network. A relay writes what it has gathered when this turns false.
+        public var hasBufferedChunk: Bool { events.hasBufferedEvent }
+
         public mutating func next() async throws -> ChatCompletionChunk? {
             while !finished, let event = try await events.next() {
                 if event.data == "[DONE]" {

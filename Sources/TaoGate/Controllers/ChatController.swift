@@ -80,17 +80,26 @@ struct ChatController {
                     try await RequestLifetime(context: context, shutdownGrace: shutdownGrace).run {
                         let keepsReply = input.conversationID != nil
                         var reply = ""
-                        for try await chunk in chunks {
+                        // Events decoded from one upstream read go out in one write.
+                        var pending = ByteBuffer()
+                        var iterator = chunks.makeAsyncIterator()
+                        while let chunk = try await iterator.next() {
                             if let usage = chunk.usage {
                                 context.record.update { $0.usage = (usage.promptTokens, usage.completionTokens) }
                             }
-                            guard let content = chunk.contentDelta, !content.isEmpty else { continue }
-                            if keepsReply { reply += content }
-                            context.record.update { $0.relayedChunks += 1 }
-                            try await writer.write(StreamEvents.content(content))
+                            if let content = chunk.contentDelta, !content.isEmpty {
+                                if keepsReply { reply += content }
+                                context.record.update { $0.relayedChunks += 1 }
+                                StreamEvents.appendContent(content, to: &pending)
+                            }
+                            if !iterator.hasBufferedChunk, pending.readableBytes > 0 {
+                                try await writer.write(pending)
+                                pending.clear()
+                            }
                         }
                         try await service.remember(input, reply: reply)
-                        try await writer.write(StreamEvents.done)
+                        pending.writeImmutableBuffer(StreamEvents.done)
+                        try await writer.write(pending)
                     }
                 } catch is CancellationError {
                     // The client has gone: there is no one left to tell.
@@ -108,13 +117,10 @@ struct ChatController {
 enum StreamEvents {
     static let done = ByteBuffer(string: "data: [DONE]\n\n")
 
-    static func content(_ text: String) -> ByteBuffer {
-        var buffer = ByteBuffer()
-        buffer.reserveCapacity(text.utf8.count + 24)
+    static func appendContent(_ text: String, to buffer: inout ByteBuffer) {
         buffer.writeStaticString("data: {\"content\":")
         JSONText.writeString(text, to: &buffer)
         buffer.writeStaticString("}\n\n")
-        return buffer
     }
 
     static func error(_ error: GatewayError, language: Language) -> ByteBuffer {

@@ -66,16 +66,25 @@ struct OpenAIController {
             body: ResponseBody { writer in
                 do {
                     try await RequestLifetime(context: context, shutdownGrace: shutdownGrace).run {
-                        for try await event in routed {
-                            if event.data == "[DONE]" { break }
-                            if let found = UsageSniffer.usage(inEvent: event.data) {
-                                context.record.update { $0.usage = (found.usage.promptTokens, found.usage.completionTokens) }
-                                if injectedUsage && found.usageOnly { continue }
+                        // Events decoded from one upstream read go out in one write.
+                        var pending = ByteBuffer()
+                        var iterator = routed.makeAsyncIterator()
+                        while let event = try await iterator.next(), event.data != "[DONE]" {
+                            let usage = UsageSniffer.usage(inEvent: event.data)
+                            if let usage {
+                                context.record.update { $0.usage = (usage.usage.promptTokens, usage.usage.completionTokens) }
                             }
-                            try await writer.write(OpenAIStreamEvents.relay(event))
-                            context.record.update { $0.relayedChunks += 1 }
+                            if !(injectedUsage && usage?.usageOnly == true) {
+                                OpenAIStreamEvents.append(event, to: &pending)
+                                context.record.update { $0.relayedChunks += 1 }
+                            }
+                            if !iterator.hasBufferedEvent, pending.readableBytes > 0 {
+                                try await writer.write(pending)
+                                pending.clear()
+                            }
                         }
-                        try await writer.write(OpenAIStreamEvents.done)
+                        pending.writeImmutableBuffer(OpenAIStreamEvents.done)
+                        try await writer.write(pending)
                     }
                 } catch is CancellationError {
                     // The client has gone: there is no one left to tell.
@@ -93,9 +102,7 @@ struct OpenAIController {
 enum OpenAIStreamEvents {
     static let done = ByteBuffer(string: "data: [DONE]\n\n")
 
-    static func relay(_ event: ServerSentEvent) -> ByteBuffer {
-        var buffer = ByteBuffer()
-        buffer.reserveCapacity(event.data.utf8.count + 8)
+    static func append(_ event: ServerSentEvent, to buffer: inout ByteBuffer) {
         if let name = event.event {
             buffer.writeStaticString("event: ")
             buffer.writeString(name)
@@ -108,7 +115,6 @@ enum OpenAIStreamEvents {
             buffer.writeStaticString("\n")
         }
         buffer.writeStaticString("\n")
-        return buffer
     }
 
     /// A failure after the first byte, as OpenAI's own streams report one: `data: {"error":{…}}`.
