@@ -17,14 +17,16 @@ public func buildApplication(
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     StartupChecks.logWarnings(for: configuration, to: logger)
-    let modelRouter = ModelRouter(configuration: configuration, logger: logger)
+    let metrics = GatewayMetrics()
+    let modelRouter = ModelRouter(configuration: configuration, logger: logger, metrics: metrics)
     let usageRecorder = UsageRecorder(store: stores.usage, logger: logger)
     let router = buildRouter(
         configuration: configuration,
         logger: logger,
         modelRouter: modelRouter,
         stores: stores,
-        usageRecorder: usageRecorder
+        usageRecorder: usageRecorder,
+        metrics: metrics
     )
     return Application(
         router: router,
@@ -43,7 +45,8 @@ func buildRouter(
     logger: Logger,
     modelRouter: ModelRouter,
     stores: GatewayStores,
-    usageRecorder: UsageRecorder?
+    usageRecorder: UsageRecorder?,
+    metrics: GatewayMetrics?
 ) -> Router<GatewayRequestContext> {
     let includeDetails = configuration.environment == .development
     let referenceErrors = ErrorMiddleware(includeDetails: includeDetails)
@@ -55,12 +58,13 @@ func buildRouter(
         ? RateLimitMiddleware(
             limiter: stores.rateLimiter(limit: configuration.rateLimitMax, window: configuration.rateLimitWindow),
             trustProxy: configuration.trustProxy,
-            usage: stores.usage
+            usage: stores.usage,
+            metrics: metrics
         ) : nil
     let catalog = ModelCatalog(provider: modelRouter, suggested: configuration.suggestedModels, ttl: configuration.modelsCacheTTL)
 
     let router = Router(context: GatewayRequestContext.self)
-    router.add(middleware: RequestLoggingMiddleware(logger: logger, usageRecorder: usageRecorder))
+    router.add(middleware: RequestLoggingMiddleware(logger: logger, usageRecorder: usageRecorder, metrics: metrics))
     router.add(middleware: SecurityHeadersMiddleware())
     if !configuration.corsOrigins.isEmpty {
         router.add(middleware: CORSMiddleware(origins: configuration.corsOrigins))
@@ -69,6 +73,7 @@ func buildRouter(
 
     HealthController(stores: stores).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
+    if let metrics { MetricsController(metrics: metrics).addRoutes(to: router) }
 
     // The reference API: /api/*
     let api = router.group("/api")

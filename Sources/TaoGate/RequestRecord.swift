@@ -25,6 +25,8 @@ public final class RequestRecord: Sendable {
         /// Content chunks relayed so far: the completion tokens to log when a stream ends
         /// before the upstream reported its usage.
         public var relayedChunks = 0
+        /// When the first content went to the client (streams), for time to first token.
+        public var firstContentAt: ContinuousClock.Instant?
         public var streamed = false
         /// The client left before the answer was complete; the upstream call was cancelled.
         public var clientGone = false

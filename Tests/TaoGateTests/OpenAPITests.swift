@@ -26,7 +26,8 @@ struct OpenAPITests {
             logger: logger,
             modelRouter: modelRouter,
             stores: try await GatewayStores.open(.memory, logger: logger),
-            usageRecorder: nil
+            usageRecorder: nil,
+            metrics: GatewayMetrics()
         )
         try await modelRouter.shutdown()
         let document = try #require(try Yams.load(yaml: String(buffer: OpenAPIController.document)) as? [String: Any])

@@ -29,6 +29,8 @@ public final class OpenAICompatibleProvider: ChatProvider {
         public var maxEventBytes: Int
         /// Connections kept per upstream host in each pool.
         public var maxConnectionsPerHost: Int
+        /// Told of every retry, before its wait (for metrics).
+        public var onRetry: (@Sendable (ProviderError) -> Void)?
 
         public init(
             baseURL: String,
@@ -40,7 +42,8 @@ public final class OpenAICompatibleProvider: ChatProvider {
             headers: [(name: String, value: String)] = [],
             maxResponseBytes: Int = 32 * 1024 * 1024,
             maxEventBytes: Int = 16 * 1024 * 1024,
-            maxConnectionsPerHost: Int = 1024
+            maxConnectionsPerHost: Int = 1024,
+            onRetry: (@Sendable (ProviderError) -> Void)? = nil
         ) {
             self.baseURL = baseURL
             self.apiKey = apiKey
@@ -52,6 +55,7 @@ public final class OpenAICompatibleProvider: ChatProvider {
             self.maxResponseBytes = maxResponseBytes
             self.maxEventBytes = maxEventBytes
             self.maxConnectionsPerHost = maxConnectionsPerHost
+            self.onRetry = onRetry
         }
     }
 
@@ -223,6 +227,7 @@ public final class OpenAICompatibleProvider: ChatProvider {
                 return try await operation()
             } catch let error as ProviderError {
                 guard let delay = configuration.retryPolicy.delay(afterAttempt: attempt, for: error) else { throw error }
+                configuration.onRetry?(error)
                 logger.debug(
                     "retrying upstream call",
                     metadata: ["attempt": "\(attempt + 1)", "error": "\(error.shortDescription)", "delay": "\(delay)"]

@@ -74,7 +74,7 @@ struct ChatController {
 
         return Response(
             status: .ok,
-            headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache"],
+            headers: StreamEvents.headers,
             body: ResponseBody { writer in
                 do {
                     try await RequestLifetime(context: context, shutdownGrace: shutdownGrace).run {
@@ -89,7 +89,10 @@ struct ChatController {
                             }
                             if let content = chunk.contentDelta, !content.isEmpty {
                                 if keepsReply { reply += content }
-                                context.record.update { $0.relayedChunks += 1 }
+                                context.record.update {
+                                    $0.relayedChunks += 1
+                                    if $0.firstContentAt == nil { $0.firstContentAt = .now }
+                                }
                                 StreamEvents.appendContent(content, to: &pending)
                             }
                             if !iterator.hasBufferedChunk, pending.readableBytes > 0 {
@@ -115,6 +118,8 @@ struct ChatController {
 
 /// The reference stream's events, written without a JSON encoder per chunk.
 enum StreamEvents {
+    /// The headers of every event stream TaoGate sends.
+    static let headers: HTTPFields = [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache"]
     static let done = ByteBuffer(string: "data: [DONE]\n\n")
 
     static func appendContent(_ text: String, to buffer: inout ByteBuffer) {

@@ -62,7 +62,7 @@ struct OpenAIController {
         let shutdownGrace = self.shutdownGrace
         return Response(
             status: .ok,
-            headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache"],
+            headers: StreamEvents.headers,
             body: ResponseBody { writer in
                 do {
                     try await RequestLifetime(context: context, shutdownGrace: shutdownGrace).run {
@@ -76,7 +76,10 @@ struct OpenAIController {
                             }
                             if !(injectedUsage && usage?.usageOnly == true) {
                                 OpenAIStreamEvents.append(event, to: &pending)
-                                context.record.update { $0.relayedChunks += 1 }
+                                context.record.update {
+                                    $0.relayedChunks += 1
+                                    if $0.firstContentAt == nil { $0.firstContentAt = .now }
+                                }
                             }
                             if !iterator.hasBufferedEvent, pending.readableBytes > 0 {
                                 try await writer.write(pending)

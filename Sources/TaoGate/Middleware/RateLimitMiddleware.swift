@@ -9,6 +9,7 @@ struct RateLimitMiddleware: RouterMiddleware {
     let limiter: any RateLimiting
     let trustProxy: Bool
     let usage: any UsageStore
+    let metrics: GatewayMetrics?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if let key = context.clientKey, let budget = key.tokenBudget, try await usage.tokensUsed(by: key.id) >= budget {
@@ -31,6 +32,7 @@ struct RateLimitMiddleware: RouterMiddleware {
             .rateLimitReset: resetSeconds,
         ]
         guard decision.allowed else {
+            metrics?.rateLimitedRequest()
             headers[.retryAfter] = resetSeconds
             throw GatewayError(.rateLimited, headers: headers)
         }

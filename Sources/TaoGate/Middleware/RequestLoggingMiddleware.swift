@@ -13,8 +13,9 @@ struct RequestLoggingMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
 
     let logger: Logger
-    /// Receives one usage row per request that reached an upstream.
+    /// Receives one usage row per upstream call.
     let usageRecorder: UsageRecorder?
+    let metrics: GatewayMetrics?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
@@ -35,7 +36,10 @@ struct RequestLoggingMiddleware: RouterMiddleware {
         }
         // A streamed body: log when it has been written (or has failed).
         let body = response.body
+        let metrics = self.metrics
         response.body = ResponseBody { writer in
+            metrics?.streamStarted()
+            defer { metrics?.streamEnded() }
             do {
                 try await body.write(writer)
             } catch {
@@ -96,6 +100,24 @@ struct RequestLoggingMiddleware: RouterMiddleware {
                     )
                 )
             }
+        }
+        if let metrics {
+            let route = context.endpointPath ?? "unmatched"
+            metrics.requestFinished(
+                route: route,
+                method: request.method.rawValue,
+                status: status,
+                duration: duration,
+                upstream: fields.upstreamLatencyMilliseconds.map { .microseconds(Int64($0 * 1000)) }
+            )
+            for (index, call) in fields.upstreamCalls.enumerated() {
+                metrics.upstreamCall(provider: call.provider, status: call.status, latency: .microseconds(Int64(call.latencyMilliseconds * 1000)))
+                if index < fields.upstreamCalls.count - 1 { metrics.fallback(from: call.provider) }
+            }
+            if let model = fields.upstreamCalls.last?.model ?? fields.model {
+                metrics.tokens(model: model, prompt: fields.usage?.prompt ?? 0, completion: fields.usage?.completion ?? fields.relayedChunks)
+            }
+            if let first = fields.firstContentAt { metrics.timeToFirstToken(route: route, first - start) }
         }
         let level: Logger.Level = status >= 500 || fields.errorCode == ErrorCode.internalError.rawValue ? .error : .info
         logger.log(level: level, "request", metadata: metadata)

@@ -40,14 +40,16 @@ final class ModelRouter: ChatProvider {
     private let coolingUntil = Mutex<[String: ContinuousClock.Instant]>([:])
     private let clients: UpstreamHTTPClients
     private let logger: Logger
+    private let metrics: GatewayMetrics?
 
-    init(configuration: GatewayConfiguration, logger: Logger) {
+    init(configuration: GatewayConfiguration, logger: Logger, metrics: GatewayMetrics? = nil) {
         let clients = UpstreamHTTPClients(
             connectTimeout: configuration.upstreamConnectTimeout,
             streamIdleTimeout: configuration.upstreamIdleTimeout
         )
         self.clients = clients
         self.logger = logger
+        self.metrics = metrics
         self.fallbacks = configuration.fallbacks
         self.keyCooldown = configuration.keyCooldown
         self.endpoints = configuration.providers.map { provider in
@@ -66,7 +68,8 @@ final class ModelRouter: ChatProvider {
                                 maxRetries: configuration.upstreamMaxRetries,
                                 baseDelay: configuration.upstreamRetryBaseDelay
                             ),
-                            headers: provider.headers
+                            headers: provider.headers,
+                            onRetry: { _ in metrics?.retry(provider: provider.name) }
                         ),
                         clients: clients,
                         logger: logger
@@ -77,6 +80,7 @@ final class ModelRouter: ChatProvider {
                     )
                 )
             }
+            for key in keys { metrics?.circuitState(key: key.id, .closed) }
             return Endpoint(settings: provider, keys: keys, models: Set(provider.models))
         }
     }
@@ -231,6 +235,7 @@ final class ModelRouter: ChatProvider {
     /// Logs a circuit-breaker transition.
     private func note(_ transition: CircuitBreaker.State?, for key: Key) {
         guard let transition else { return }
+        metrics?.circuitState(key: key.id, transition)
         let level: Logger.Level = transition == .open ? .warning : .info
         logger.log(level: level, "circuit breaker \(transition.rawValue)", metadata: ["key": "\(key.id)", "circuit": "\(transition.rawValue)"])
     }

@@ -1,0 +1,119 @@
+import Prometheus
+
+/// The gateway's Prometheus metrics, in a registry of its own (no global state), served by
+/// `GET /metrics`. Labels are bounded: route patterns (never raw paths), provider names, status
+/// codes, error codes, model names as configured or requested.
+///
+/// Requests in flight and upstream calls are noted by the request log step, which already has
+/// every number at hand, so the hot path gains no work of its own beyond the counters.
+final class GatewayMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+
+    private static let latencyBuckets: [Duration] = [
+        .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+        .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
+        .seconds(30), .seconds(60),
+    ]
+
+    private let activeStreams: Gauge
+    private let rateLimited: Counter
+
+    init() {
+        activeStreams = registry.makeGauge(name: "taogate_active_streams", help: "Streams being relayed now.")
+        rateLimited = registry.makeCounter(name: "taogate_rate_limited_total", help: "Requests refused by the gateway's rate limit.")
+    }
+
+    /// One finished request.
+    func requestFinished(route: String, method: String, status: Int, duration: Duration, upstream: Duration?) {
+        registry.makeCounter(
+            name: "taogate_requests_total",
+            labels: [("route", route), ("method", method), ("status", String(status))],
+            help: "Requests answered, by route pattern and status."
+        ).increment()
+        registry.makeDurationHistogram(
+            name: "taogate_request_duration_seconds",
+            labels: [("route", route)],
+            buckets: Self.latencyBuckets,
+            help: "Whole request time, upstream included (streams: until the last byte)."
+        ).record(duration)
+        if let upstream {
+            registry.makeDurationHistogram(
+                name: "taogate_gateway_overhead_seconds",
+                labels: [("route", route)],
+                buckets: Self.latencyBuckets,
+                help: "The gateway's own time: request time minus time waiting for the upstream's answer."
+            ).record(max(.zero, duration - upstream))
+        }
+    }
+
+    /// One upstream call, by provider and outcome.
+    func upstreamCall(provider: String, status: Int, latency: Duration) {
+        registry.makeDurationHistogram(
+            name: "taogate_upstream_duration_seconds",
+            labels: [("provider", provider)],
+            buckets: Self.latencyBuckets,
+            help: "Time until the upstream answered (streams: until its headers)."
+        ).record(latency)
+        if status >= 400 {
+            registry.makeCounter(
+                name: "taogate_upstream_errors_total",
+                labels: [("provider", provider), ("status", String(status))],
+                help: "Upstream calls that failed, by provider and status (502 unreachable, 504 timeout, 499 abandoned)."
+            ).increment()
+        }
+    }
+
+    func fallback(from provider: String) {
+        registry.makeCounter(
+            name: "taogate_fallbacks_total",
+            labels: [("provider", provider)],
+            help: "Calls that moved on to another key, provider or fallback model after this provider failed."
+        ).increment()
+    }
+
+    func retry(provider: String) {
+        registry.makeCounter(
+            name: "taogate_upstream_retries_total",
+            labels: [("provider", provider)],
+            help: "Retries of an upstream call after a transient failure."
+        ).increment()
+    }
+
+    func timeToFirstToken(route: String, _ duration: Duration) {
+        registry.makeDurationHistogram(
+            name: "taogate_time_to_first_token_seconds",
+            labels: [("route", route)],
+            buckets: Self.latencyBuckets,
+            help: "From the request's arrival to the first content relayed to the client."
+        ).record(duration)
+    }
+
+    func tokens(model: String, prompt: Int, completion: Int) {
+        for (kind, count) in [("prompt", prompt), ("completion", completion)] where count > 0 {
+            registry.makeCounter(
+                name: "taogate_tokens_total",
+                labels: [("model", model), ("kind", kind)],
+                help: "Tokens reported by upstreams (or estimated for streams cut short), by model and kind."
+            ).increment(by: Int64(count))
+        }
+    }
+
+    /// 0 closed, 1 half-open, 2 open.
+    func circuitState(key: String, _ state: CircuitBreaker.State) {
+        let value: Int64 =
+            switch state {
+            case .closed: 0
+            case .halfOpen: 1
+            case .open: 2
+            }
+        registry.makeGauge(
+            name: "taogate_circuit_state",
+            labels: [("key", key)],
+            help: "Circuit breaker per provider key: 0 closed, 1 half-open, 2 open."
+        ).set(value)
+    }
+
+    func streamStarted() { activeStreams.increment() }
+    func streamEnded() { activeStreams.decrement() }
+    func rateLimitedRequest() { rateLimited.increment() }
+}
