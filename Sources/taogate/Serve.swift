@@ -103,6 +103,6 @@ func exitForConfiguration(_ error: any Error) -> ExitCode {
     return ExitCode(78)  // EX_CONFIG
 }
 
-func printToStandardError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+func printToStandardError(_ line: String, newline: Bool = true) {
+    FileHandle.standardError.write(Data((newline ? line + "\n" : line).utf8))
 }
