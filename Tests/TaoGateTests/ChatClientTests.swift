@@ -5,36 +5,14 @@ import Testing
 /// `taogate chat` and `taogate models` against a live gateway.
 @Suite("The terminal client")
 struct ChatClientTests {
-    struct Outcome {
-        let status: Int32
-        let output: String
-        let errors: String
-    }
-
     /// Runs the client; `input` is written to its standard input, which is then closed.
-    private func client(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) async throws -> Outcome {
-        let process = Process()
-        process.executableURL = CommandLineTests.executable
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let output = Pipe()
-        let errors = Pipe()
-        let stdin = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = stdin
-        try process.run()
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try stdin.fileHandleForWriting.close()
-        let (out, err) = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                let out = output.fileHandleForReading.readDataToEndOfFile()
-                let err = errors.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                continuation.resume(returning: (out, err))
-            }
-        }
-        return Outcome(status: process.terminationStatus, output: String(decoding: out, as: UTF8.self), errors: String(decoding: err, as: UTF8.self))
+    private func client(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) async throws -> ProcessOutcome {
+        try await ProcessRunner.run(
+            CommandLineTests.executable,
+            arguments,
+            environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+            input: input
+        )
     }
 
     @Test("chat MESSAGE prints the streamed answer and exits 0")

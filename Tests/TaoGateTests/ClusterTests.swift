@@ -19,7 +19,7 @@ struct ClusterTests {
     }
 
     private func withCluster(_ settings: [String: String] = [:], _ body: @escaping @Sendable (Cluster) async throws -> Void) async throws {
-        let databaseURL = try TestPostgres.freshDatabaseURL()
+        let databaseURL = try await TestPostgres.freshDatabaseURL()
         let mock = MockUpstream(requiredAPIKey: testUpstreamKey)
         let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         let makeMock = { onRunning in mock.makeApplication(logger: quiet, onServerRunning: onRunning) }
@@ -105,13 +105,13 @@ struct ClusterTests {
     func databaseLossAndRecovery() async throws {
         try await withCluster(["RATE_LIMIT_MAX": "0"]) { cluster in
             #expect(try await TestResponse.send(.GET, cluster.first + "/readyz").status == 200)
-            try TestPostgres.drop(cluster.databaseURL)
+            try await TestPostgres.drop(cluster.databaseURL)
             let unready = try await TestResponse.send(.GET, cluster.first + "/readyz")
             #expect(unready.status == 503)
             let chat = try await post(cluster.first + "/api/chat", #"{"message":"hi","userId":"lost"}"#)
             #expect(chat.status == 503)
             #expect(chat.json["code"] as? String == "database_unavailable")
-            try TestPostgres.create(cluster.databaseURL)
+            try await TestPostgres.create(cluster.databaseURL)
             var ready = false
             for _ in 0..<50 where !ready {
                 ready = try await TestResponse.send(.GET, cluster.first + "/readyz").status == 200

@@ -33,19 +33,9 @@ struct CommandLineTests {
     }
 
     /// Runs the command to completion; returns its exit code and standard error.
-    private func run(_ arguments: [String], environment: [String: String], in directory: URL) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = Self.executable
-        process.arguments = arguments
-        process.environment = environment
-        process.currentDirectoryURL = directory
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let data = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    private func run(_ arguments: [String], environment: [String: String], in directory: URL) async throws -> (Int32, String) {
+        let outcome = try await ProcessRunner.run(Self.executable, arguments, environment: environment, directory: directory)
+        return (outcome.status, outcome.errors)
     }
 
     @Test("The executable was built beside the tests")
@@ -54,9 +44,9 @@ struct CommandLineTests {
     }
 
     @Test("serve without TAOTOKEN_API_KEY exits non-zero with one line naming it")
-    func serveWithoutKeyExitsNamingIt() throws {
+    func serveWithoutKeyExitsNamingIt() async throws {
         let directory = try makeWorkingDirectory()
-        let (status, errors) = try run(["serve"], environment: environment(), in: directory)
+        let (status, errors) = try await run(["serve"], environment: environment(), in: directory)
         #expect(status != 0)
         let lines = errors.split(separator: "\n")
         #expect(lines.count == 1)
@@ -64,18 +54,18 @@ struct CommandLineTests {
     }
 
     @Test("serve with PORT=abc exits non-zero naming PORT")
-    func serveWithBadPortExitsNamingIt() throws {
+    func serveWithBadPortExitsNamingIt() async throws {
         let directory = try makeWorkingDirectory()
-        let (status, errors) = try run(["serve"], environment: environment(["TAOTOKEN_API_KEY": "k", "PORT": "abc"]), in: directory)
+        let (status, errors) = try await run(["serve"], environment: environment(["TAOTOKEN_API_KEY": "k", "PORT": "abc"]), in: directory)
         #expect(status != 0)
         #expect(errors.split(separator: "\n").count == 1)
         #expect(errors.contains("PORT"))
     }
 
     @Test("serve reads a .env file with export and quotes from the working directory")
-    func serveReadsDotEnv() throws {
+    func serveReadsDotEnv() async throws {
         let directory = try makeWorkingDirectory(dotEnv: "# settings\nexport TAOTOKEN_API_KEY=\"sk-file\"\nUPSTREAM_TIMEOUT_MS='-1'\n")
-        let (status, errors) = try run(["serve"], environment: environment(), in: directory)
+        let (status, errors) = try await run(["serve"], environment: environment(), in: directory)
         #expect(status != 0)
         #expect(errors.contains("UPSTREAM_TIMEOUT_MS"))
         #expect(!errors.contains("TAOTOKEN_API_KEY"))

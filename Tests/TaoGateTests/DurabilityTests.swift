@@ -9,23 +9,15 @@ struct DurabilityTests {
         return ("sqlite:" + folder.appendingPathComponent("data/taogate.sqlite").path, folder)
     }
 
-    private func run(_ arguments: [String], environment: [String: String]) async throws -> (status: Int32, output: String, errors: String) {
-        let process = Process()
-        process.executableURL = CommandLineTests.executable
-        process.arguments = arguments
+    private func run(_ arguments: [String], environment: [String: String]) async throws -> ProcessOutcome {
         var merged = ProcessInfo.processInfo.environment.filter { !["DATABASE_URL", "TAOTOKEN_API_KEY"].contains($0.key) }
         merged.merge(environment) { $1 }
-        process.environment = merged
-        process.currentDirectoryURL = FileManager.default.temporaryDirectory
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+        return try await ProcessRunner.run(
+            CommandLineTests.executable,
+            arguments,
+            environment: merged,
+            directory: FileManager.default.temporaryDirectory
+        )
     }
 
     enum Backend: String, CaseIterable {
@@ -37,7 +29,7 @@ struct DurabilityTests {
     func historySurvivesKill9(backend: Backend) async throws {
         let (sqliteURL, folder) = databaseURL()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let database = backend == .sqlite ? sqliteURL : try TestPostgres.freshDatabaseURL()
+        let database = backend == .sqlite ? sqliteURL : try await TestPostgres.freshDatabaseURL()
         let mockPort = freeLoopbackPort()
         let mock = try RunningProcess(["mock-upstream", "--port", String(mockPort)])
         defer { mock.terminate() }

@@ -91,12 +91,13 @@ struct HostileInputTests {
 /// Bytes on a plain socket, for what an HTTP client library refuses to send.
 enum RawHTTP {
     /// Sends `bytes` and returns what comes back, on a thread of its own: a blocking socket must
-    /// not hold one of the few threads that run the server's tasks.
+    /// hold neither one of the few threads that run the server's tasks nor a thread of Dispatch's
+    /// global queue (where NIO resolves host names).
     static func exchange(port: Int, bytes: [UInt8]) async throws -> String {
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
+            Thread {
                 continuation.resume(with: Result { try blockingExchange(port: port, bytes: bytes) })
-            }
+            }.start()
         }
     }
 

@@ -28,7 +28,7 @@ struct StoreContractTests {
             file = path
             location = .sqlite(path: path)
         case .postgres:
-            location = .postgres(url: try TestPostgres.freshDatabaseURL())
+            location = .postgres(url: try await TestPostgres.freshDatabaseURL())
         }
         let stores = try await GatewayStores.open(location, logger: logger)
         do {
