@@ -45,4 +45,12 @@ public final class RequestRecord: Sendable {
     }
 
     public var snapshot: Fields { fields.withLock { $0 } }
+
+    /// One more piece of content went to the client (the first one also marks the first token).
+    func noteRelayedChunk() {
+        fields.withLock {
+            $0.relayedChunks += 1
+            if $0.firstContentAt == nil { $0.firstContentAt = .now }
+        }
+    }
 }

@@ -72,47 +72,31 @@ struct ChatController {
         let service = self.service
         let shutdownGrace = self.shutdownGrace
 
-        return Response(
-            status: .ok,
-            headers: StreamEvents.headers,
-            body: ResponseBody { writer in
-                do {
-                    try await RequestLifetime(context: context, shutdownGrace: shutdownGrace).run {
-                        let keepsReply = input.conversationID != nil
-                        var reply = ""
-                        // Events decoded from one upstream read go out in one write.
-                        var pending = ByteBuffer()
-                        var iterator = chunks.makeAsyncIterator()
-                        while let chunk = try await iterator.next() {
-                            if let usage = chunk.usage {
-                                context.record.update { $0.usage = (usage.promptTokens, usage.completionTokens) }
-                            }
-                            if let content = chunk.contentDelta, !content.isEmpty {
-                                if keepsReply { reply += content }
-                                context.record.update {
-                                    $0.relayedChunks += 1
-                                    if $0.firstContentAt == nil { $0.firstContentAt = .now }
-                                }
-                                StreamEvents.appendContent(content, to: &pending)
-                            }
-                            if !iterator.hasBufferedChunk, pending.readableBytes > 0 {
-                                try await writer.write(pending)
-                                pending.clear()
-                            }
-                        }
-                        try await service.remember(input, reply: reply)
-                        pending.writeImmutableBuffer(StreamEvents.done)
-                        try await writer.write(pending)
-                    }
-                } catch is CancellationError {
-                    // The client has gone: there is no one left to tell.
-                } catch {
-                    let failure = context.failure(for: error)
-                    try await writer.write(StreamEvents.error(failure, language: language))
+        let errorEvent: @Sendable (GatewayError) -> ByteBuffer = { StreamEvents.error($0, language: language) }
+        return Response.eventStream(context: context, shutdownGrace: shutdownGrace, errorEvent: errorEvent) { writer in
+            let keepsReply = input.conversationID != nil
+            var reply = ""
+            // Events decoded from one upstream read go out in one write.
+            var pending = ByteBuffer()
+            var iterator = chunks.makeAsyncIterator()
+            while let chunk = try await iterator.next() {
+                if let usage = chunk.usage {
+                    context.record.update { $0.usage = (usage.promptTokens, usage.completionTokens) }
                 }
-                try await writer.finish(nil)
+                if let content = chunk.contentDelta, !content.isEmpty {
+                    if keepsReply { reply += content }
+                    context.record.noteRelayedChunk()
+                    StreamEvents.appendContent(content, to: &pending)
+                }
+                if !iterator.hasBufferedChunk, pending.readableBytes > 0 {
+                    try await writer.write(pending)
+                    pending.clear()
+                }
             }
-        )
+            try await service.remember(input, reply: reply)
+            pending.writeImmutableBuffer(StreamEvents.done)
+            try await writer.write(pending)
+        }
     }
 }
 

@@ -60,44 +60,27 @@ struct OpenAIController {
         let routed = try await router.streamRaw(upstreamBody, model: fields.model)
         context.record.update { $0.upstreamLatencyMilliseconds = (ContinuousClock.now - started).milliseconds }
         let shutdownGrace = self.shutdownGrace
-        return Response(
-            status: .ok,
-            headers: StreamEvents.headers,
-            body: ResponseBody { writer in
-                do {
-                    try await RequestLifetime(context: context, shutdownGrace: shutdownGrace).run {
-                        // Events decoded from one upstream read go out in one write.
-                        var pending = ByteBuffer()
-                        var iterator = routed.makeAsyncIterator()
-                        while let event = try await iterator.next(), event.data != "[DONE]" {
-                            let usage = UsageSniffer.usage(inEvent: event.data)
-                            if let usage {
-                                context.record.update { $0.usage = (usage.usage.promptTokens, usage.usage.completionTokens) }
-                            }
-                            if !(injectedUsage && usage?.usageOnly == true) {
-                                OpenAIStreamEvents.append(event, to: &pending)
-                                context.record.update {
-                                    $0.relayedChunks += 1
-                                    if $0.firstContentAt == nil { $0.firstContentAt = .now }
-                                }
-                            }
-                            if !iterator.hasBufferedEvent, pending.readableBytes > 0 {
-                                try await writer.write(pending)
-                                pending.clear()
-                            }
-                        }
-                        pending.writeImmutableBuffer(OpenAIStreamEvents.done)
-                        try await writer.write(pending)
-                    }
-                } catch is CancellationError {
-                    // The client has gone: there is no one left to tell.
-                } catch {
-                    let failure = context.failure(for: error)
-                    try await writer.write(OpenAIStreamEvents.error(failure))
+        return Response.eventStream(context: context, shutdownGrace: shutdownGrace, errorEvent: OpenAIStreamEvents.error) { writer in
+            // Events decoded from one upstream read go out in one write.
+            var pending = ByteBuffer()
+            var iterator = routed.makeAsyncIterator()
+            while let event = try await iterator.next(), event.data != "[DONE]" {
+                let usage = UsageSniffer.usage(inEvent: event.data)
+                if let usage {
+                    context.record.update { $0.usage = (usage.usage.promptTokens, usage.usage.completionTokens) }
                 }
-                try await writer.finish(nil)
+                if !(injectedUsage && usage?.usageOnly == true) {
+                    OpenAIStreamEvents.append(event, to: &pending)
+                    context.record.noteRelayedChunk()
+                }
+                if !iterator.hasBufferedEvent, pending.readableBytes > 0 {
+                    try await writer.write(pending)
+                    pending.clear()
+                }
             }
-        )
+            pending.writeImmutableBuffer(OpenAIStreamEvents.done)
+            try await writer.write(pending)
+        }
     }
 }
 
