@@ -64,6 +64,9 @@ func buildRouter(
     let catalog = ModelCatalog(provider: modelRouter, suggested: configuration.suggestedModels, ttl: configuration.modelsCacheTTL)
 
     let router = Router(context: GatewayRequestContext.self)
+    if configuration.tracing {
+        router.add(middleware: TracingMiddleware())
+    }
     router.add(middleware: RequestLoggingMiddleware(logger: logger, usageRecorder: usageRecorder, metrics: metrics))
     router.add(middleware: SecurityHeadersMiddleware())
     if !configuration.corsOrigins.isEmpty {
@@ -73,6 +76,7 @@ func buildRouter(
 
     HealthController(stores: stores).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
+    ChatPageController().addRoutes(to: router)
     if let metrics { MetricsController(metrics: metrics).addRoutes(to: router) }
 
     // The reference API: /api/*

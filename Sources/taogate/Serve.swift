@@ -41,6 +41,14 @@ struct Serve: AsyncParsableCommand {
             throw exitForConfiguration(error)
         }
 
+        let traceExporter: (any Service)?
+        do {
+            traceExporter = try TraceExporter.start(for: configuration, dotEnv: dotEnvValues(), logger: logger)
+        } catch {
+            throw exitForConfiguration(error)
+        }
+        configuration.tracing = traceExporter != nil
+
         let stores = try await openStores(configuration.database)
 
         var mockTask: Task<Void, any Error>?
@@ -60,7 +68,9 @@ struct Serve: AsyncParsableCommand {
         }
         // SIGTERM/SIGINT: stop accepting, let requests and streams finish within the grace
         // period (they end themselves when it runs out), then exit. Cancellation is the backstop.
-        var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // The exporter comes first so that it stops last, after the server's final spans.
+        let services: [any Service] = (traceExporter.map { [$0] } ?? []) + [app]
+        var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = configuration.shutdownGrace + .seconds(5)
         try await ServiceGroup(configuration: group).run()
     }
@@ -71,12 +81,21 @@ struct Serve: AsyncParsableCommand {
         flags["PORT"] = port
         flags["LOG_LEVEL"] = logLevel
         flags["TAOGATE_CONFIG"] = config
-        let dotEnv = FileManager.default.fileExists(atPath: envFile) ? try? String(contentsOfFile: envFile, encoding: .utf8) : nil
+        let dotEnv = readDotEnv()
         do {
             return try GatewayConfiguration.load(dotEnv: dotEnv, flags: flags, demo: demo)
         } catch {
             throw exitForConfiguration(error)
         }
+    }
+
+    private func readDotEnv() -> String? {
+        FileManager.default.fileExists(atPath: envFile) ? try? String(contentsOfFile: envFile, encoding: .utf8) : nil
+    }
+
+    /// The `.env` file's values (already validated by `loadConfiguration`).
+    private func dotEnvValues() -> [String: String] {
+        (try? readDotEnv().map(DotEnvFile.parse)) ?? [:]
     }
 
     /// Starts MockUpstream on a free loopback port; returns its base URL.

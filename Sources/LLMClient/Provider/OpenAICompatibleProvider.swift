@@ -1,14 +1,19 @@
 import AsyncHTTPClient
 import Foundation
+import Instrumentation
 import Logging
 import NIOCore
 import NIOHTTP1
+import Tracing
 
 /// A `ChatProvider` for any OpenAI-compatible HTTP API (Taotoken, OpenAI, and their kin).
 ///
 /// Besides the typed calls it passes request bodies through untouched (`completeRaw`,
 /// `streamRaw`), for gateways that must not rewrite what their clients send.
 /// Call `shutdown()` when done; it closes the connection pools only if the provider made them.
+///
+/// Every HTTP attempt is a client span (swift-distributed-tracing) whose context travels to
+/// the upstream in its headers; a retry's span carries `http.request.resend_count`.
 public final class OpenAICompatibleProvider: ChatProvider {
     /// How to reach the upstream and how patient to be with it.
     public struct Configuration: Sendable {
@@ -122,9 +127,9 @@ public final class OpenAICompatibleProvider: ChatProvider {
 
     /// Sends a `/chat/completions` body exactly as given and returns the answer's bytes.
     public func completeRaw(_ body: ByteBuffer) async throws -> ByteBuffer {
-        try await withRetries {
+        try await withRetries { attempt in
             try await self.withDeadline(self.configuration.timeout) {
-                let response = try await self.send(.POST, to: self.chatURL, body: body, on: self.clients.plain)
+                let response = try await self.send(.POST, to: self.chatURL, body: body, on: self.clients.plain, attempt: attempt)
                 return try await self.collect(response.body)
             }
         }
@@ -133,16 +138,16 @@ public final class OpenAICompatibleProvider: ChatProvider {
     /// Sends a streaming `/chat/completions` body exactly as given and returns its events once
     /// the upstream has accepted it. Retries happen only before this returns.
     public func streamRaw(_ body: ByteBuffer) async throws -> ServerSentEventStream {
-        try await withRetries {
-            let response = try await self.send(.POST, to: self.chatURL, body: body, on: self.clients.streaming)
+        try await withRetries { attempt in
+            let response = try await self.send(.POST, to: self.chatURL, body: body, on: self.clients.streaming, attempt: attempt)
             return ServerSentEventStream(body: response.body, maxEventBytes: self.configuration.maxEventBytes)
         }
     }
 
     public func listModels() async throws -> ModelList {
-        try await withRetries {
+        try await withRetries { attempt in
             try await self.withDeadline(self.configuration.timeout) {
-                let response = try await self.send(.GET, to: self.modelsURL, body: nil, on: self.clients.plain)
+                let response = try await self.send(.GET, to: self.modelsURL, body: nil, on: self.clients.plain, attempt: attempt)
                 let bytes = try await self.collect(response.body)
                 do {
                     return try JSONDecoder().decode(ModelList.self, from: Data(bytes.readableBytesView))
@@ -156,29 +161,38 @@ public final class OpenAICompatibleProvider: ChatProvider {
     // MARK: - Transport
 
     /// Sends one request and returns the response once its status is 2xx; anything else throws.
+    /// `attempt` counts from 0; later ones are retries of the same call.
     private func send(
         _ method: HTTPMethod,
         to url: String,
         body: ByteBuffer?,
-        on client: HTTPClient
+        on client: HTTPClient,
+        attempt: Int
     ) async throws -> HTTPClientResponse {
-        var request = HTTPClientRequest(url: url)
-        request.method = method
-        request.headers = jsonHeaders
-        if let body { request.body = .bytes(body) }
-        let response: HTTPClientResponse
-        do {
-            response = try await client.execute(request, timeout: .init(configuration.timeout))
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch {
-            if Task.isCancelled { throw CancellationError() }
-            throw ProviderError(sendingRequestFailedWith: error)
+        try await withSpan("\(method.rawValue) \(url == chatURL ? "/chat/completions" : "/models")", ofKind: .client) { span in
+            span.attributes["http.request.method"] = method.rawValue
+            span.attributes["url.full"] = url
+            if attempt > 0 { span.attributes["http.request.resend_count"] = attempt }
+            var request = HTTPClientRequest(url: url)
+            request.method = method
+            request.headers = jsonHeaders
+            InstrumentationSystem.instrument.inject(ServiceContext.current ?? .topLevel, into: &request.headers, using: HTTPHeadersInjector())
+            if let body { request.body = .bytes(body) }
+            let response: HTTPClientResponse
+            do {
+                response = try await client.execute(request, timeout: .init(configuration.timeout))
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                if Task.isCancelled { throw CancellationError() }
+                throw ProviderError(sendingRequestFailedWith: error)
+            }
+            span.attributes["http.response.status_code"] = Int(response.status.code)
+            guard (200..<300).contains(response.status.code) else {
+                throw await statusError(from: response)
+            }
+            return response
         }
-        guard (200..<300).contains(response.status.code) else {
-            throw await statusError(from: response)
-        }
-        return response
     }
 
     private func collect(_ body: HTTPClientResponse.Body) async throws -> ByteBuffer {
@@ -220,11 +234,11 @@ public final class OpenAICompatibleProvider: ChatProvider {
         return text.replacingOccurrences(of: key, with: "[redacted]")
     }
 
-    private func withRetries<T: Sendable>(_ operation: @Sendable () async throws -> T) async throws -> T {
+    private func withRetries<T: Sendable>(_ operation: @Sendable (_ attempt: Int) async throws -> T) async throws -> T {
         var attempt = 0
         while true {
             do {
-                return try await operation()
+                return try await operation(attempt)
             } catch let error as ProviderError {
                 guard let delay = configuration.retryPolicy.delay(afterAttempt: attempt, for: error) else { throw error }
                 configuration.onRetry?(error)
@@ -262,5 +276,12 @@ extension TimeAmount {
     init(_ duration: Duration) {
         let (seconds, attoseconds) = duration.components
         self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}
+
+/// Writes trace context (such as W3C `traceparent`) into an upstream request's headers.
+struct HTTPHeadersInjector: Injector {
+    func inject(_ value: String, forKey key: String, into headers: inout HTTPHeaders) {
+        headers.replaceOrAdd(name: key, value: value)
     }
 }

@@ -64,6 +64,11 @@ public struct GatewayConfiguration: Sendable {
     /// Models to try, in order, when a model's provider fails before the first byte.
     public var fallbacks: [String: [String]]
     public var keyCooldown: Duration
+    /// Where to send traces with OTLP (OTEL_EXPORTER_OTLP_ENDPOINT); needs a build with the OTLP trait.
+    public var otlpEndpoint: String?
+    /// Whether requests are traced: set by whoever bootstraps a tracer (`serve` once the OTLP
+    /// exporter runs). Without a tracer, spans would cost time and go nowhere.
+    public var tracing = false
 
     /// Names whose values are secrets: swift-configuration redacts them in its own reports.
     static let secretNames: Set<String> = ["TAOTOKEN_API_KEY", "TAOGATE_API_KEYS", "TAOGATE_ADMIN_KEY", "DATABASE_URL"]
@@ -153,6 +158,7 @@ public struct GatewayConfiguration: Sendable {
         if let short = clientAPIKeys.firstIndex(where: { $0.count < 8 }) {
             throw ConfigurationError(name: "TAOGATE_API_KEYS", problem: "entry \(short + 1) is shorter than 8 characters")
         }
+        otlpEndpoint = reader.string("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") ?? reader.string("OTEL_EXPORTER_OTLP_ENDPOINT")
         if let path = providersFilePath {
             let file = try ProvidersFile.load(path: path)
             providers = try file.providers.map { try ProviderSettings(file: $0, reader: reader, demo: demo) }

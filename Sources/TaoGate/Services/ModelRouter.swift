@@ -3,6 +3,7 @@ import LLMClient
 import Logging
 import NIOCore
 import Synchronization
+import Tracing
 
 /// Routes a model to the providers and keys that serve it, and tries them in order.
 ///
@@ -180,7 +181,13 @@ final class ModelRouter: ChatProvider {
                     RequestRecord.current?.update { $0.upstreamCalls.append(call) }
                 }
                 do {
-                    let value = try await call(key.client, candidateBody)
+                    let value = try await withSpan("upstream \(endpoint.settings.name)", ofKind: .client) { span in
+                        span.attributes["taogate.provider"] = endpoint.settings.name
+                        span.attributes["taogate.provider_key"] = key.id
+                        span.attributes["gen_ai.request.model"] = candidate
+                        if candidate != model { span.attributes["taogate.fallback_from"] = model }
+                        return try await call(key.client, candidateBody)
+                    }
                     noteCall(status: 200)
                     note(key.breaker.recordSuccess(), for: key)
                     return value

@@ -20,18 +20,21 @@ struct LiveGateway: Sendable {
     let logs: MemoryLogWriter
     let stores: GatewayStores
 
-    /// Runs `body` against a fresh gateway + mock, configured with `settings` on top of test defaults.
+    /// Runs `body` against a fresh gateway + mock, configured with `settings` on top of test
+    /// defaults; `traced` turns on request spans (for a tracer the test bootstrapped).
     static func run<T: Sendable>(
         _ settings: [String: String] = [:],
+        traced: Bool = false,
         _ body: @escaping @Sendable (LiveGateway) async throws -> T
     ) async throws -> T {
         try await withMocks(count: 1) { mocks, urls in
-            try await run(settings, mock: mocks[0], mockURL: urls[0], body)
+            try await run(settings, traced: traced, mock: mocks[0], mockURL: urls[0], body)
         }
     }
 
     private static func run<T: Sendable>(
         _ settings: [String: String],
+        traced: Bool = false,
         mock: MockUpstream,
         mockURL: String,
         _ body: @Sendable (LiveGateway) async throws -> T
@@ -45,7 +48,8 @@ struct LiveGateway: Sendable {
             "DATABASE_URL": "memory:",
         ]
         values.merge(settings) { $1 }
-        let configuration = try GatewayConfiguration(values: values)
+        var configuration = try GatewayConfiguration(values: values)
+        configuration.tracing = traced
         let logs = MemoryLogWriter()
         let logger = Logger(label: "taogate-test") { _ in
             GatewayLogHandler(level: configuration.logLevel, format: .json, writers: [logs])
@@ -93,8 +97,8 @@ struct LiveGateway: Sendable {
         }
     }
 
-    func post(_ path: String, json: String, headers: [(String, String)] = []) async throws -> TestResponse {
-        try await TestResponse.send(.POST, url + path, body: json, headers: [("Content-Type", "application/json")] + headers)
+    func post(_ path: String, json: String, headers: [(String, String)] = [], client: HTTPClient = .shared) async throws -> TestResponse {
+        try await TestResponse.send(.POST, url + path, body: json, headers: [("Content-Type", "application/json")] + headers, client: client)
     }
 
     func get(_ path: String, headers: [(String, String)] = []) async throws -> TestResponse {
@@ -150,14 +154,15 @@ struct TestResponse: Sendable {
         _ url: String,
         body: String? = nil,
         headers: [(String, String)] = [],
-        timeout: Duration = .seconds(30)
+        timeout: Duration = .seconds(30),
+        client: HTTPClient = .shared
     ) async throws -> TestResponse {
         var request = HTTPClientRequest(url: url)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(string: body)) }
         let (seconds, attoseconds) = timeout.components
-        let response = try await HTTPClient.shared.execute(request, timeout: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
+        let response = try await client.execute(request, timeout: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
         let bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)
         return TestResponse(status: Int(response.status.code), headers: response.headers, body: String(buffer: bytes))
     }
