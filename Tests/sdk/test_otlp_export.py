@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, start_stack, stop
+from conftest import ROOT, skip_or_fail, start_stack, stop
 
 OTLP_BINARY = os.environ.get("TAOGATE_OTLP_BIN") or str(ROOT / ".build" / "otlp" / "debug" / "taogate")
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -74,7 +74,7 @@ def collector():
 
 def test_spans_of_a_request_reach_the_otlp_collector(collector, monkeypatch):
     if not os.access(OTLP_BINARY, os.X_OK):
-        pytest.skip(f"{OTLP_BINARY} is missing: build it with `swift build --traits OTLP --build-path .build/otlp`")
+        skip_or_fail(f"{OTLP_BINARY} is missing: build it with `swift build --product taogate --traits OTLP --build-path .build/otlp`")
     monkeypatch.setenv("TAOGATE_BIN", OTLP_BINARY)
     stack, processes = start_stack({
         "OTEL_EXPORTER_OTLP_ENDPOINT": collector.url,
