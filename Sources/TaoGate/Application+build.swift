@@ -17,7 +17,7 @@ public func buildApplication(
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     StartupChecks.logWarnings(for: configuration, to: logger)
-    let metrics = GatewayMetrics()
+    let metrics = configuration.metricsEnabled ? GatewayMetrics() : nil
     let modelRouter = ModelRouter(configuration: configuration, logger: logger, metrics: metrics)
     let usageRecorder = UsageRecorder(store: stores.usage, logger: logger)
     let router = buildRouter(

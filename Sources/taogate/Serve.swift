@@ -3,6 +3,8 @@ import Foundation
 import Hummingbird
 import Logging
 import MockUpstream
+import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import TaoGate
 import UnixSignals
@@ -33,6 +35,9 @@ struct Serve: AsyncParsableCommand {
     var envFile: String = ".env"
 
     func run() async throws {
+        // Tasks run on the server's event loops rather than on a pool of their own: no thread
+        // hop between reading a request, the handler, and the upstream call (swift-nio's hook).
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         var configuration = try loadConfiguration()
         let logger: Logger
         do {

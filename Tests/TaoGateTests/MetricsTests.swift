@@ -27,6 +27,16 @@ struct MetricsTests {
         }
     }
 
+    @Test("With METRICS_ENABLED=false there is no /metrics and chat still works")
+    func metricsCanBeTurnedOff() async throws {
+        try await LiveGateway.run(["METRICS_ENABLED": "false"]) { gateway in
+            let chat = try await gateway.post("/api/chat", json: #"{"message":"hi"}"#)
+            let metrics = try await gateway.get("/metrics")
+            #expect(chat.status == 200)
+            #expect(metrics.status == 404)
+        }
+    }
+
     @Test("Tokens are counted by model and kind, from what the upstream reported")
     func tokensAreCounted() async throws {
         try await LiveGateway.run { gateway in

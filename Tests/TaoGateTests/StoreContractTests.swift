@@ -161,6 +161,31 @@ struct StoreContractTests {
         }
     }
 
+    @Test("A flush of more rows than one statement carries keeps every row", arguments: Backend.available)
+    func largeUsageBatchKeepsEveryRow(backend: Backend) async throws {
+        try await Self.withStores(backend) { stores in
+            let at = Date(timeIntervalSince1970: 1_764_000_000)
+            let rows = (0..<250).map { index in
+                UsageRecord(
+                    at: at,
+                    clientKey: "bulk",
+                    provider: "p",
+                    model: "m\(index % 3)",
+                    status: 200,
+                    promptTokens: index,
+                    completionTokens: 1,
+                    latencyMilliseconds: 1,
+                    streamed: index.isMultiple(of: 2),
+                    cancelled: false
+                )
+            }
+            try await stores.usage.insert(rows)
+            #expect(try await stores.usage.tokensUsed(by: "bulk") == (0..<250).reduce(0, +) + 250)
+            let totals = try await stores.usage.totals(from: at.addingTimeInterval(-1), to: at.addingTimeInterval(1), groupBy: .model)
+            #expect(totals.map(\.requests) == [84, 83, 83])
+        }
+    }
+
     @Test("Two connections writing one SQLite file at once never see \"database is locked\"")
     func sqliteToleratesConcurrentWriters() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("taogate-\(UUID().uuidString)/shared.sqlite").path

@@ -64,6 +64,8 @@ public struct GatewayConfiguration: Sendable {
     /// Models to try, in order, when a model's provider fails before the first byte.
     public var fallbacks: [String: [String]]
     public var keyCooldown: Duration
+    /// Whether `GET /metrics` exists and requests are counted (METRICS_ENABLED, default true).
+    public var metricsEnabled: Bool
     /// Where to send traces with OTLP (OTEL_EXPORTER_OTLP_ENDPOINT); needs a build with the OTLP trait.
     public var otlpEndpoint: String?
     /// Whether requests are traced: set by whoever bootstraps a tracer (`serve` once the OTLP
@@ -158,6 +160,7 @@ public struct GatewayConfiguration: Sendable {
         if let short = clientAPIKeys.firstIndex(where: { $0.count < 8 }) {
             throw ConfigurationError(name: "TAOGATE_API_KEYS", problem: "entry \(short + 1) is shorter than 8 characters")
         }
+        metricsEnabled = try reader.bool("METRICS_ENABLED", default: true)
         otlpEndpoint = reader.string("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") ?? reader.string("OTEL_EXPORTER_OTLP_ENDPOINT")
         if let path = providersFilePath {
             let file = try ProvidersFile.load(path: path)

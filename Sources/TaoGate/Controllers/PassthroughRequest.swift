@@ -97,9 +97,63 @@ enum UsageSniffer {
         return data.withUTF8 { usage(in: UnsafeRawBufferPointer($0)) }
     }
 
-    /// The usage a whole completion body reports.
+    /// The usage a whole completion body reports: its `usage` object's two counts are read
+    /// where they stand, without decoding the answer (a JSON decoder here cost more than the
+    /// rest of the relay).
     static func usage(inBody body: ByteBuffer) -> Usage? {
-        body.withUnsafeReadableBytes { usage(in: $0)?.usage }
+        body.withUnsafeReadableBytes { bytes -> Usage? in
+            guard let object = usageObject(in: bytes),
+                let prompt = integer(named: #""prompt_tokens""#, in: bytes, within: object),
+                let completion = integer(named: #""completion_tokens""#, in: bytes, within: object)
+            else { return nil }
+            return Usage(promptTokens: prompt, completionTokens: completion, totalTokens: prompt + completion)
+        }
+    }
+
+    /// The non-negative integer after `key` and a colon, looked for at the object's own level.
+    private static func integer(named key: String, in bytes: UnsafeRawBufferPointer, within object: Range<Int>) -> Int? {
+        let needle = Array(key.utf8)
+        var depth = 0
+        var inString = false
+        var escaped = false
+        var index = object.lowerBound
+        while index < object.upperBound {
+            let byte = bytes[index]
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                index += 1
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
+            case UInt8(ascii: "\""):
+                if depth == 1, index + needle.count <= object.upperBound,
+                    bytes[index..<(index + needle.count)].elementsEqual(needle)
+                {
+                    var next = index + needle.count
+                    while next < object.upperBound, bytes[next] == UInt8(ascii: " ") || bytes[next] == UInt8(ascii: ":") { next += 1 }
+                    var value = 0
+                    var digits = 0
+                    while next < object.upperBound, bytes[next] >= UInt8(ascii: "0"), bytes[next] <= UInt8(ascii: "9"), digits < 15 {
+                        value = value * 10 + Int(bytes[next] - UInt8(ascii: "0"))
+                        digits += 1
+                        next += 1
+                    }
+                    return digits > 0 ? value : nil
+                }
+                inString = true
+            default: break
+            }
+            index += 1
+        }
+        return nil
     }
 
     private static func usage(in bytes: UnsafeRawBufferPointer) -> (usage: Usage, usageOnly: Bool)? {
@@ -112,6 +166,11 @@ enum UsageSniffer {
 
     /// `"usage"` followed by `:` and an object (not `null`).
     static func hasUsageObject(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        usageObjectStart(in: bytes) != nil
+    }
+
+    /// Where the object after the first `"usage":` starts (its `{`).
+    private static func usageObjectStart(in bytes: UnsafeRawBufferPointer) -> Int? {
         let needle = #""usage""#.utf8
         var index = 0
         while index + needle.count <= bytes.count {
@@ -119,8 +178,39 @@ enum UsageSniffer {
             guard bytes[index] == UInt8(ascii: "\""), bytes[index..<(index + needle.count)].elementsEqual(needle) else { continue }
             var next = index + needle.count
             while next < bytes.count, bytes[next] == UInt8(ascii: " ") || bytes[next] == UInt8(ascii: ":") { next += 1 }
-            if next < bytes.count, bytes[next] == UInt8(ascii: "{") { return true }
+            if next < bytes.count, bytes[next] == UInt8(ascii: "{") { return next }
         }
-        return false
+        return nil
+    }
+
+    /// The bytes of the `usage` object, braces included: up to the brace that closes it,
+    /// skipping braces inside strings.
+    static func usageObject(in bytes: UnsafeRawBufferPointer) -> Range<Int>? {
+        guard let start = usageObjectStart(in: bytes) else { return nil }
+        var depth = 0
+        var inString = false
+        var escaped = false
+        for index in start..<bytes.count {
+            let byte = bytes[index]
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "{"): depth += 1
+            case UInt8(ascii: "}"):
+                depth -= 1
+                if depth == 0 { return start..<(index + 1) }
+            default: break
+            }
+        }
+        return nil
     }
 }

@@ -5,23 +5,49 @@ import PostgresNIO
 struct PostgresUsageStore: UsageStore {
     let database: PostgresDatabase
 
+    /// Rows per INSERT statement: one round trip carries many rows.
+    static let rowsPerStatement = 100
+
     func insert(_ records: [UsageRecord]) async throws {
         guard !records.isEmpty else { return }
         let logger = database.logger
-        try await database.transaction { connection in
-            for record in records {
-                try await connection.query(
-                    """
-                    INSERT INTO usage_records (at, client_key, provider, model, status, prompt_tokens, completion_tokens,
-                        latency_ms, streamed, cancelled)
-                    VALUES (\(record.at.timeIntervalSince1970), \(record.clientKey), \(record.provider), \(record.model),
-                        \(record.status), \(record.promptTokens), \(record.completionTokens), \(record.latencyMilliseconds),
-                        \(record.streamed), \(record.cancelled))
-                    """,
-                    logger: logger
-                )
-            }
+        var statements: [PostgresQuery] = []
+        var start = records.startIndex
+        while start < records.endIndex {
+            let batch = records[start..<min(start + Self.rowsPerStatement, records.endIndex)]
+            statements.append(try Self.insertStatement(for: batch))
+            start = batch.endIndex
         }
+        try await database.transaction { [statements] connection in
+            for statement in statements { try await connection.query(statement, logger: logger) }
+        }
+    }
+
+    private static func insertStatement(for records: ArraySlice<UsageRecord>) throws -> PostgresQuery {
+        var bindings = PostgresBindings(capacity: records.count * 10)
+        var rows: [String] = []
+        rows.reserveCapacity(records.count)
+        for record in records {
+            let first = bindings.count + 1
+            rows.append("(" + (first..<(first + 10)).map { "$\($0)" }.joined(separator: ", ") + ")")
+            bindings.append(record.at.timeIntervalSince1970)
+            try bindings.append(record.clientKey)
+            try bindings.append(record.provider)
+            try bindings.append(record.model)
+            bindings.append(record.status)
+            bindings.append(record.promptTokens)
+            bindings.append(record.completionTokens)
+            bindings.append(record.latencyMilliseconds)
+            bindings.append(record.streamed)
+            bindings.append(record.cancelled)
+        }
+        return PostgresQuery(
+            unsafeSQL: """
+                INSERT INTO usage_records (at, client_key, provider, model, status, prompt_tokens, completion_tokens,
+                    latency_ms, streamed, cancelled) VALUES \(rows.joined(separator: ", "))
+                """,
+            binds: bindings
+        )
     }
 
     func tokensUsed(by clientKey: String) async throws -> Int {

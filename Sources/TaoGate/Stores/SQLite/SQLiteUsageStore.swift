@@ -5,24 +5,36 @@ import SQLiteNIO
 struct SQLiteUsageStore: UsageStore {
     let database: SQLiteDatabase
 
+    /// Rows per INSERT statement: one statement (one parse, one trip to SQLite's thread) carries
+    /// many rows, well under SQLite's limit on bound values.
+    static let rowsPerStatement = 100
+
     func insert(_ records: [UsageRecord]) async throws {
         guard !records.isEmpty else { return }
         try await database.transaction { unit in
-            for record in records {
+            var start = records.startIndex
+            while start < records.endIndex {
+                let batch = records[start..<min(start + Self.rowsPerStatement, records.endIndex)]
+                let placeholders = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: batch.count).joined(separator: ", ")
                 try await unit.execute(
                     """
                     INSERT INTO usage_records (at, client_key, provider, model, status, prompt_tokens, completion_tokens,
-                        latency_ms, streamed, cancelled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        latency_ms, streamed, cancelled) VALUES \(placeholders)
                     """,
-                    [
-                        .float(record.at.timeIntervalSince1970), record.clientKey.map { .text($0) } ?? .null,
-                        record.provider.map { .text($0) } ?? .null, record.model.map { .text($0) } ?? .null,
-                        .integer(record.status), .integer(record.promptTokens), .integer(record.completionTokens),
-                        .float(record.latencyMilliseconds), .integer(record.streamed ? 1 : 0), .integer(record.cancelled ? 1 : 0),
-                    ]
+                    batch.flatMap(Self.values)
                 )
+                start = batch.endIndex
             }
         }
+    }
+
+    private static func values(of record: UsageRecord) -> [SQLiteData] {
+        [
+            .float(record.at.timeIntervalSince1970), record.clientKey.map { .text($0) } ?? .null,
+            record.provider.map { .text($0) } ?? .null, record.model.map { .text($0) } ?? .null,
+            .integer(record.status), .integer(record.promptTokens), .integer(record.completionTokens),
+            .float(record.latencyMilliseconds), .integer(record.streamed ? 1 : 0), .integer(record.cancelled ? 1 : 0),
+        ]
     }
 
     func tokensUsed(by clientKey: String) async throws -> Int {

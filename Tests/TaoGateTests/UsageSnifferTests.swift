@@ -1,0 +1,58 @@
+import NIOCore
+import Testing
+
+@testable import TaoGate
+
+@Suite("Usage in upstream answers")
+struct UsageSnifferTests {
+    @Test("A completion's usage is read from its usage object alone")
+    func usageOfACompletion() {
+        let body = ByteBuffer(
+            string:
+                #"{"id":"c1","choices":[{"index":0,"message":{"role":"assistant","content":"hi"}}],"usage":{"prompt_tokens":7,"completion_tokens":3,"total_tokens":10}}"#
+        )
+        let usage = UsageSniffer.usage(inBody: body)
+        #expect(usage?.promptTokens == 7)
+        #expect(usage?.completionTokens == 3)
+    }
+
+    @Test("Braces and quotes inside strings of the usage object do not end it early")
+    func bracesInsideStrings() {
+        let body = ByteBuffer(
+            string:
+                #"{"usage":{"note":"a } and a \" and {","prompt_tokens":2,"completion_tokens":5,"total_tokens":7,"details":{"cached":1}},"id":"x"}"#
+        )
+        #expect(UsageSniffer.usage(inBody: body)?.completionTokens == 5)
+    }
+
+    @Test("Content that quotes the word usage is not taken for the usage object")
+    func quotedUsageInContent() {
+        let body = ByteBuffer(
+            string:
+                #"{"choices":[{"message":{"content":"say \"usage\": {\"prompt_tokens\": 99}"}}],"usage":{"prompt_tokens":4,"completion_tokens":1,"total_tokens":5}}"#
+        )
+        #expect(UsageSniffer.usage(inBody: body)?.promptTokens == 4)
+    }
+
+    @Test("Counts inside nested details are not taken for the usage's own counts")
+    func nestedDetailsAreSkipped() {
+        let body = ByteBuffer(
+            string:
+                #"{"usage":{"prompt_tokens_details":{"prompt_tokens":1000},"completion_tokens_details":{"reasoning_tokens":9},"prompt_tokens": 12,"completion_tokens":30}}"#
+        )
+        let usage = UsageSniffer.usage(inBody: body)
+        #expect(usage?.promptTokens == 12)
+        #expect(usage?.completionTokens == 30)
+    }
+
+    @Test("A null usage, or none, gives no usage")
+    func nullUsage() {
+        #expect(UsageSniffer.usage(inBody: ByteBuffer(string: #"{"usage":null,"choices":[]}"#)) == nil)
+        #expect(UsageSniffer.usage(inBody: ByteBuffer(string: #"{"choices":[]}"#)) == nil)
+    }
+
+    @Test("An unterminated usage object gives no usage rather than a guess")
+    func unterminatedUsage() {
+        #expect(UsageSniffer.usage(inBody: ByteBuffer(string: #"{"usage":{"prompt_tokens":4,"#)) == nil)
+    }
+}
