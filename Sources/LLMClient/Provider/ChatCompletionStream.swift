@@ -46,6 +46,7 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
                 }
                 try ProviderError.throwIfErrorEvent(event)
                 if event.data.isEmpty { continue }
+                if let chunk = ChatCompletionChunk.scanned(from: event.data) { return chunk }
                 do {
                     return try jsonDecoder.decode(ChatCompletionChunk.self, from: Data(event.data.utf8))
                 } catch {

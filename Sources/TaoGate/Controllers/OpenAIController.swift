@@ -94,13 +94,21 @@ enum OpenAIStreamEvents {
             buffer.writeString(name)
             buffer.writeStaticString("\n")
         }
-        // A multi-line data field goes back out as several data lines.
-        for line in event.data.split(separator: "\n", omittingEmptySubsequences: false) {
+        // A multi-line data field goes back out as several data lines. Scanned as bytes: a
+        // split by Character would segment graphemes, many times the cost of the copy.
+        var data = event.data
+        data.withUTF8 { bytes in
+            var lineStart = 0
+            for index in bytes.indices where bytes[index] == UInt8(ascii: "\n") {
+                buffer.writeStaticString("data: ")
+                buffer.writeBytes(UnsafeBufferPointer(rebasing: bytes[lineStart..<index]))
+                buffer.writeStaticString("\n")
+                lineStart = index + 1
+            }
             buffer.writeStaticString("data: ")
-            buffer.writeSubstring(line)
-            buffer.writeStaticString("\n")
+            buffer.writeBytes(UnsafeBufferPointer(rebasing: bytes[lineStart...]))
+            buffer.writeStaticString("\n\n")
         }
-        buffer.writeStaticString("\n")
     }
 
     /// A failure after the first byte, as OpenAI's own streams report one: `data: {"error":{…}}`.

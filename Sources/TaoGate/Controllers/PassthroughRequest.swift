@@ -171,12 +171,17 @@ enum UsageSniffer {
 
     /// Where the object after the first `"usage":` starts (its `{`).
     private static func usageObjectStart(in bytes: UnsafeRawBufferPointer) -> Int? {
-        let needle = #""usage""#.utf8
+        // `"usage"`, compared byte by byte: this runs on every event of every stream.
+        let needle: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0x22, 0x75, 0x73, 0x61, 0x67, 0x65, 0x22)
+        let length = 7
         var index = 0
-        while index + needle.count <= bytes.count {
+        while index + length <= bytes.count {
             defer { index += 1 }
-            guard bytes[index] == UInt8(ascii: "\""), bytes[index..<(index + needle.count)].elementsEqual(needle) else { continue }
-            var next = index + needle.count
+            guard bytes[index] == needle.0, bytes[index + 1] == needle.1, bytes[index + 2] == needle.2,
+                bytes[index + 3] == needle.3, bytes[index + 4] == needle.4, bytes[index + 5] == needle.5,
+                bytes[index + 6] == needle.6
+            else { continue }
+            var next = index + length
             while next < bytes.count, bytes[next] == UInt8(ascii: " ") || bytes[next] == UInt8(ascii: ":") { next += 1 }
             if next < bytes.count, bytes[next] == UInt8(ascii: "{") { return next }
         }
