@@ -256,15 +256,7 @@ public final class OpenAICompatibleProvider: ChatProvider {
         _ duration: Duration,
         _ operation: @escaping @Sendable () async throws -> T
     ) async throws -> T {
-        try await withThrowingTaskGroup(of: T.self) { group in
-            group.addTask { try await operation() }
-            group.addTask {
-                try await Task.sleep(for: duration)
-                throw ProviderError.timeout("the upstream did not answer within \(duration)")
-            }
-            defer { group.cancelAll() }
-            return try await group.next()!
-        }
+        try await withTimeLimit(duration, timeoutError: { ProviderError.timeout("the upstream did not answer within \(duration)") }, operation)
     }
 
     private static func encode(_ request: ChatCompletionRequest) throws -> ByteBuffer {

@@ -1,4 +1,5 @@
 import Foundation
+import LLMClient
 import Logging
 import NIOSSL
 import PostgresNIO
@@ -24,14 +25,8 @@ final class PostgresDatabase: Sendable {
     static func open(url: String, logger: Logger, timeout: Duration = .seconds(5)) async throws -> PostgresDatabase {
         let database = PostgresDatabase(client: PostgresClient(configuration: try configuration(from: url), backgroundLogger: logger), logger: logger)
         do {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await database.client.query("SELECT 1", logger: logger) }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    throw DatabaseUnavailable(reason: "PostgreSQL did not answer within \(timeout)")
-                }
-                defer { group.cancelAll() }
-                try await group.next()
+            try await withTimeLimit(timeout, timeoutError: { DatabaseUnavailable(reason: "PostgreSQL did not answer within \(timeout)") }) {
+                _ = try await database.client.query("SELECT 1", logger: logger)
             }
             try await database.migrate()
         } catch let error as DatabaseUnavailable {
@@ -82,15 +77,11 @@ final class PostgresDatabase: Sendable {
 
     private func bounded<Value: Sendable>(_ operation: @escaping @Sendable () async throws -> Value) async throws -> Value {
         let timeout = operationTimeout
-        return try await withThrowingTaskGroup(of: Value.self) { group in
-            group.addTask { try await operation() }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                throw DatabaseUnavailable(reason: "PostgreSQL did not answer within \(timeout)")
-            }
-            defer { group.cancelAll() }
-            return try await group.next()!
-        }
+        return try await withTimeLimit(
+            timeout,
+            timeoutError: { DatabaseUnavailable(reason: "PostgreSQL did not answer within \(timeout)") },
+            operation
+        )
     }
 
     /// `postgres://user:password@host:port/database?sslmode=disable|prefer|require`
