@@ -93,3 +93,36 @@ struct LoggingTests {
         #expect(line.hasSuffix("info request route=/api/chat status=200"))
     }
 }
+
+@Suite("Log line format")
+struct LogLineFormatTests {
+    private func line(_ metadata: Logger.Metadata) throws -> [String: Any] {
+        let writer = MemoryLogWriter()
+        let logger = Logger(label: "test") { _ in GatewayLogHandler(level: .info, format: .json, writers: [writer]) }
+        logger.info("m", metadata: metadata)
+        return try #require(writer.jsonLines.first)
+    }
+
+    @Test("The timestamp is UTC with milliseconds, and is now")
+    func timestampIsNow() throws {
+        let fields = try line([:])
+        let ts = try #require(fields["ts"] as? String)
+        #expect(ts.wholeMatch(of: /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/) != nil)
+        let parsed = try #require(try? Date(ts, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true)))
+        #expect(abs(parsed.timeIntervalSinceNow) < 5)
+    }
+
+    @Test("Numbers and flags are JSON numbers and booleans; other values are strings")
+    func valuesKeepTheirJSONTypes() throws {
+        let fields = try line([
+            "count": .stringConvertible(3), "ms": .stringConvertible(1.5), "flag": .stringConvertible(true),
+            "small": .stringConvertible(UInt8(7)), "nan": .stringConvertible(Double.nan), "text": .string("a\"b"),
+        ])
+        #expect(fields["count"] as? Int == 3)
+        #expect(fields["ms"] as? Double == 1.5)
+        #expect(fields["flag"] as? Bool == true)
+        #expect(fields["small"] as? Int == 7)
+        #expect(fields["nan"] is NSNull)
+        #expect(fields["text"] as? String == "a\"b")
+    }
+}

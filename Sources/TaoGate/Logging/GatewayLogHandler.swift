@@ -64,13 +64,14 @@ public struct GatewayLogHandler: LogHandler {
         case .string(let text):
             JSONText.appendString(text, to: &line)
         case .stringConvertible(let convertible):
-            if convertible is any BinaryInteger || convertible is Double || convertible is Float {
-                let text = convertible.description
-                line += text.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" || $0 == "e" || $0 == "+" }) ? text : "null"
-            } else if let flag = convertible as? Bool {
-                line += flag ? "true" : "false"
-            } else {
-                JSONText.appendString(convertible.description, to: &line)
+            // The common types first, by concrete type: casts to `any BinaryInteger` cost more.
+            switch convertible {
+            case let number as Int: line += String(number)
+            case let number as Double: line += number.isFinite ? String(number) : "null"
+            case let flag as Bool: line += flag ? "true" : "false"
+            case let number as any BinaryInteger: line += number.description
+            case let number as Float: line += number.isFinite ? String(number) : "null"
+            default: JSONText.appendString(convertible.description, to: &line)
             }
         case .array(let values):
             line += "["
@@ -99,19 +100,31 @@ public struct GatewayLogHandler: LogHandler {
         return line
     }
 
-    /// `2026-11-26T22:41:47.123Z`
+    /// `2026-11-26T22:41:47.123Z`, written digit by digit into one small string.
     static func timestamp() -> String {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         var seconds = spec.tv_sec
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
+        let fields: [(value: Int, width: Int, separator: UInt8)] = [
+            (Int(parts.tm_year) + 1900, 4, UInt8(ascii: "-")), (Int(parts.tm_mon) + 1, 2, UInt8(ascii: "-")),
+            (Int(parts.tm_mday), 2, UInt8(ascii: "T")), (Int(parts.tm_hour), 2, UInt8(ascii: ":")),
+            (Int(parts.tm_min), 2, UInt8(ascii: ":")), (Int(parts.tm_sec), 2, UInt8(ascii: ".")),
+            (Int(spec.tv_nsec / 1_000_000), 3, UInt8(ascii: "Z")),
+        ]
+        return String(unsafeUninitializedCapacity: 24) { buffer in
+            var offset = 0
+            for field in fields {
+                var value = field.value
+                for position in stride(from: offset + field.width - 1, through: offset, by: -1) {
+                    buffer[position] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+                buffer[offset + field.width] = field.separator
+                offset += field.width + 1
+            }
+            return offset
         }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))."
-            + "\(pad(Int32(spec.tv_nsec / 1_000_000), 3))Z"
     }
 }

@@ -56,6 +56,11 @@ struct RequestLifetime {
 
     private func clientCloseSignal() async -> ConnectionCloseSignal? {
         guard let channel = context.channel else { return nil }
+        // On the connection's own event loop (the usual case once tasks run on event loops) the
+        // handler is found at once; elsewhere the lookup hops to that loop.
+        if channel.eventLoop.inEventLoop {
+            return try? channel.pipeline.syncOperations.handler(type: ClientCloseHandler.self).signal
+        }
         return try? await channel.pipeline.handler(type: ClientCloseHandler.self).map(\.signal).get()
     }
 }
