@@ -26,12 +26,12 @@ final class ClientCloseHandler: ChannelInboundHandler, RemovableChannelHandler, 
     }
 }
 
-/// Fires once, when a connection's client has gone; tasks can wait for it.
+/// Fires once, when a connection's client has gone, and calls back whoever asked.
 final class ConnectionCloseSignal: Sendable {
     private struct State {
         var fired = false
         var nextID = 0
-        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var callbacks: [Int: @Sendable () -> Void] = [:]
     }
 
     private let state = Mutex(State())
@@ -39,31 +39,28 @@ final class ConnectionCloseSignal: Sendable {
     var hasFired: Bool { state.withLock { $0.fired } }
 
     func fire() {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+        let callbacks = state.withLock { state -> [@Sendable () -> Void] in
             state.fired = true
-            defer { state.waiters.removeAll() }
-            return Array(state.waiters.values)
+            defer { state.callbacks.removeAll() }
+            return Array(state.callbacks.values)
         }
-        for waiter in waiters { waiter.resume() }
+        for callback in callbacks { callback() }
     }
 
-    /// Returns when the signal fires, or when the calling task is cancelled.
-    func wait() async {
-        let id = state.withLock { state in
+    /// Calls `callback` once when the signal fires (at once if it has). Returns an id for
+    /// `removeCallback`, or nil when it was called at once.
+    func onFire(_ callback: @escaping @Sendable () -> Void) -> Int? {
+        let id = state.withLock { state -> Int? in
+            if state.fired { return nil }
             state.nextID += 1
+            state.callbacks[state.nextID] = callback
             return state.nextID
         }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let resumeNow = state.withLock { state in
-                    if state.fired || Task.isCancelled { return true }
-                    state.waiters[id] = continuation
-                    return false
-                }
-                if resumeNow { continuation.resume() }
-            }
-        } onCancel: {
-            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
-        }
+        if id == nil { callback() }
+        return id
+    }
+
+    func removeCallback(_ id: Int) {
+        _ = state.withLock { $0.callbacks.removeValue(forKey: id) }
     }
 }
