@@ -8,7 +8,7 @@ struct TimeLimitTests {
 
     @Test("An operation within its limit gives its value")
     func withinLimit() async throws {
-        let value = try await withTimeLimit(.seconds(5), timeoutError: { TooSlow() }) { 42 }
+        let value = try await withTimeLimit(.seconds(5), timeoutError: TooSlow()) { 42 }
         #expect(value == 42)
     }
 
@@ -16,7 +16,7 @@ struct TimeLimitTests {
     func pastLimit() async throws {
         let started = ContinuousClock.now
         await #expect(throws: TooSlow.self) {
-            try await withTimeLimit(.milliseconds(50), timeoutError: { TooSlow() }) {
+            try await withTimeLimit(.milliseconds(50), timeoutError: TooSlow()) {
                 try await Task.sleep(for: .seconds(30))
             }
         }
@@ -27,14 +27,14 @@ struct TimeLimitTests {
     func ownErrorPassesThrough() async throws {
         struct Broken: Error {}
         await #expect(throws: Broken.self) {
-            try await withTimeLimit(.seconds(5), timeoutError: { TooSlow() }) { throw Broken() }
+            try await withTimeLimit(.seconds(5), timeoutError: TooSlow()) { throw Broken() }
         }
     }
 
     @Test("Cancelling the caller cancels the operation")
     func callerCancellationReachesTheOperation() async throws {
         let task = Task {
-            try await withTimeLimit(.seconds(30), timeoutError: { TooSlow() }) {
+            try await withTimeLimit(.seconds(30), timeoutError: TooSlow()) {
                 try await Task.sleep(for: .seconds(30))
             }
         }

@@ -256,7 +256,7 @@ public final class OpenAICompatibleProvider: ChatProvider {
         _ duration: Duration,
         _ operation: @escaping @Sendable () async throws -> T
     ) async throws -> T {
-        try await withTimeLimit(duration, timeoutError: { ProviderError.timeout("the upstream did not answer within \(duration)") }, operation)
+        try await withTimeLimit(duration, timeoutError: ProviderError.timeout("the upstream did not answer within \(duration)"), operation)
     }
 
     private static func encode(_ request: ChatCompletionRequest) throws -> ByteBuffer {

@@ -9,7 +9,7 @@ import NIOPosix
 /// deadline: at thousands of calls a second with a 30 s limit that held over 100 MB.
 public func withTimeLimit<Value: Sendable>(
     _ limit: Duration,
-    timeoutError: @escaping @Sendable () -> any Error,
+    timeoutError: @autoclosure @escaping @Sendable () -> any Error,
     _ operation: @escaping @Sendable () async throws -> Value
 ) async throws -> Value {
     let task = Task { try await operation() }

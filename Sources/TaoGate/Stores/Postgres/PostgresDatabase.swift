@@ -25,7 +25,7 @@ final class PostgresDatabase: Sendable {
     static func open(url: String, logger: Logger, timeout: Duration = .seconds(5)) async throws -> PostgresDatabase {
         let database = PostgresDatabase(client: PostgresClient(configuration: try configuration(from: url), backgroundLogger: logger), logger: logger)
         do {
-            try await withTimeLimit(timeout, timeoutError: { DatabaseUnavailable(reason: "PostgreSQL did not answer within \(timeout)") }) {
+            try await withTimeLimit(timeout, timeoutError: DatabaseUnavailable(reason: "PostgreSQL did not answer within \(timeout)")) {
                 _ = try await database.client.query("SELECT 1", logger: logger)
             }
             try await database.migrate()
@@ -79,7 +79,7 @@ final class PostgresDatabase: Sendable {
         let timeout = operationTimeout
         return try await withTimeLimit(
             timeout,
-            timeoutError: { DatabaseUnavailable(reason: "PostgreSQL did not answer within \(timeout)") },
+            timeoutError: DatabaseUnavailable(reason: "PostgreSQL did not answer within \(timeout)"),
             operation
         )
     }
