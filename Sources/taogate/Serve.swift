@@ -38,7 +38,8 @@ struct Serve: AsyncParsableCommand {
         // Tasks run on the server's event loops rather than on a pool of their own: no thread
         // hop between reading a request, the handler, and the upstream call (swift-nio's hook).
         NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
-        var configuration = try loadConfiguration()
+        let dotEnv = FileManager.default.fileExists(atPath: envFile) ? try? String(contentsOfFile: envFile, encoding: .utf8) : nil
+        var configuration = try loadConfiguration(dotEnv: dotEnv)
         let logger: Logger
         do {
             logger = try Logger.gateway(configuration: configuration)
@@ -48,7 +49,9 @@ struct Serve: AsyncParsableCommand {
 
         let traceExporter: (any Service)?
         do {
-            traceExporter = try TraceExporter.start(for: configuration, dotEnv: dotEnvValues(), logger: logger)
+            // The .env file parsed already in loadConfiguration; its OTEL_* values go to the exporter.
+            let dotEnvValues = (try? dotEnv.map(DotEnvFile.parse)) ?? [:]
+            traceExporter = try TraceExporter.start(for: configuration, dotEnv: dotEnvValues, logger: logger)
         } catch {
             throw exitForConfiguration(error)
         }
@@ -80,27 +83,17 @@ struct Serve: AsyncParsableCommand {
         try await ServiceGroup(configuration: group).run()
     }
 
-    private func loadConfiguration() throws -> GatewayConfiguration {
+    private func loadConfiguration(dotEnv: String?) throws -> GatewayConfiguration {
         var flags: [String: String] = [:]
         flags["HOST"] = host
         flags["PORT"] = port
         flags["LOG_LEVEL"] = logLevel
         flags["TAOGATE_CONFIG"] = config
-        let dotEnv = readDotEnv()
         do {
             return try GatewayConfiguration.load(dotEnv: dotEnv, flags: flags, demo: demo)
         } catch {
             throw exitForConfiguration(error)
         }
-    }
-
-    private func readDotEnv() -> String? {
-        FileManager.default.fileExists(atPath: envFile) ? try? String(contentsOfFile: envFile, encoding: .utf8) : nil
-    }
-
-    /// The `.env` file's values (already validated by `loadConfiguration`).
-    private func dotEnvValues() -> [String: String] {
-        (try? readDotEnv().map(DotEnvFile.parse)) ?? [:]
     }
 
     /// Starts MockUpstream on a free loopback port; returns its base URL.

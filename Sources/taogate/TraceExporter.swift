@@ -12,14 +12,6 @@ import OTel
 /// the usual OTEL_* variables (protocol, headers, service name, sampler), read from the
 /// environment and from `.env`; only traces are exported, logs and metrics stay where they are.
 enum TraceExporter {
-    static var isBuiltIn: Bool {
-        #if OTLP
-        true
-        #else
-        false
-        #endif
-    }
-
     /// Bootstraps the tracer and returns the service that sends spans, or nil when tracing is off.
     static func start(
         for configuration: GatewayConfiguration,

@@ -21,6 +21,8 @@ struct ChunkScannerTests {
         #"{"id":"c1","created":1,"model":"m","choices":[{"index":0,"delta":{"content":null,"tool_calls":[{"index":0,"function":{"name":"f","arguments":"{\"a\":[1,2.5e3,true,false,null]}"}}]}}]}"#,
         #"{"id":"c1","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"x"},"logprobs":{"content":[{"token":"x","logprob":-0.25,"bytes":[120]}]}}]}"#,
         #"{"choices":[{"delta":{"reasoning_content":"thinking"}}]}"#,
+        #"{"id":"c1","created":1,"model":"m","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}"#,
+        #"{"id":"c1","created":1,"model":"m","choices":[],"usage":{"prompt_tokens":9,"completion_tokens":4,"prompt_tokens_details":{"cached_tokens":8}}}"#,
     ]
 
     @Test("A usual chunk is read exactly as JSONDecoder decodes it", arguments: usualChunks)
@@ -31,7 +33,6 @@ struct ChunkScannerTests {
 
     /// Chunks the scanner leaves to the decoder (valid or not).
     static let unusualChunks = [
-        #"{"id":"c1","created":1,"model":"m","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}"#,
         #"{"id":"c1","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"a"}},{"index":1,"delta":{"content":"b"}}]}"#,
         #"{"id":"c1","created":1.5,"model":"m","choices":[]}"#,
         #"{"id":"c1","created":"soon","model":"m","choices":[]}"#,
@@ -47,6 +48,18 @@ struct ChunkScannerTests {
     @Test("Anything outside the usual shape is left to the decoder", arguments: unusualChunks)
     func unusualShapesGiveNil(text: String) {
         #expect(ChatCompletionChunk.scanned(from: text) == nil)
+    }
+
+    @Test("A completion's usage is read, with whether its choices were empty")
+    func usageOfACompletion() {
+        let completion =
+            #"{"id":"x","choices":[{"index":0,"message":{"content":"say \"usage\": {}"}}],"usage":{"prompt_tokens":7,"completion_tokens":3,"total_tokens":10}}"#
+        let usageOnly = #"{"id":"x","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2}}"#
+        let read = { (text: String) in Array(text.utf8).withUnsafeBytes { Usage.reported(in: $0) } }
+        #expect(read(completion)?.usage == Usage(promptTokens: 7, completionTokens: 3, totalTokens: 10))
+        #expect(read(completion)?.choicesEmpty == false)
+        #expect(read(usageOnly)?.choicesEmpty == true)
+        #expect(read(#"{"usage":null,"choices":[]}"#) == nil)
     }
 
     @Test("Deeply nested unknown members give up instead of recursing without end")

@@ -1,10 +1,20 @@
+extension Usage {
+    /// What the top-level `usage` object of a completion or a chunk reports, read without
+    /// decoding the rest, and whether its `choices` were empty (a stream's usage-only chunk).
+    /// Nil when there is no usage object (or it is `null`), or the text is not of the usual shape.
+    public static func reported(in bytes: UnsafeRawBufferPointer) -> (usage: Usage, choicesEmpty: Bool)? {
+        var scanner = ChunkScanner(bytes: bytes.assumingMemoryBound(to: UInt8.self))
+        return scanner.reportedUsage()
+    }
+}
+
 extension ChatCompletionChunk {
     /// Reads a chunk of the usual shape straight from its JSON text, many times faster than
     /// `JSONDecoder` (which a stream would otherwise run on every event).
     ///
     /// The result is what decoding gives: unknown members are skipped at any depth, as `Codable`
-    /// skips them. Anything outside the usual shape (more than one choice, a usage object, a
-    /// fractional number, invalid text) gives nil, and the caller decodes the event instead.
+    /// skips them. Anything outside the usual shape (more than one choice, a fractional number,
+    /// invalid text) gives nil, and the caller decodes the event instead.
     public static func scanned(from text: String) -> ChatCompletionChunk? {
         var text = text
         return text.withUTF8 { bytes in
@@ -14,7 +24,7 @@ extension ChatCompletionChunk {
     }
 }
 
-/// A forward-only reader of one JSON chunk. Every method returns nil (or false) at the first
+/// A forward-only reader of one JSON chunk or completion. Every method returns nil (or false) at the first
 /// byte it does not expect, and the whole scan then gives up.
 private struct ChunkScanner {
     let bytes: UnsafeBufferPointer<UInt8>
@@ -31,6 +41,7 @@ private struct ChunkScanner {
         var created = 0
         var model = ""
         var choices: [ChatCompletionChunk.Choice] = []
+        var usage: Usage?
         let read = members { scanner, key in
             switch key {
             case "id": return scanner.string().map { id = $0 } != nil
@@ -41,15 +52,52 @@ private struct ChunkScanner {
                 guard let list = scanner.choices() else { return false }
                 choices = list
                 return true
-            case "usage": return scanner.null()
+            case "usage": return scanner.optionalUsage().map { usage = $0 } != nil
             default: return scanner.skipValue(depth: 1)
             }
         }
         skipWhitespace()
         guard read, index == bytes.count else { return nil }
-        var chunk = ChatCompletionChunk(id: id, created: created, model: model, choices: choices)
+        var chunk = ChatCompletionChunk(id: id, created: created, model: model, choices: choices, usage: usage)
         chunk.object = object
         return chunk
+    }
+
+    /// The top-level `usage` of a completion or chunk, and whether its `choices` were empty.
+    mutating func reportedUsage() -> (usage: Usage, choicesEmpty: Bool)? {
+        var usage: Usage?
+        var choicesEmpty = true
+        let read = members { scanner, key in
+            switch key {
+            case "usage": return scanner.optionalUsage().map { usage = $0 } != nil
+            case "choices":
+                if scanner.null() { return true }
+                guard let count = scanner.arrayCount(depth: 1) else { return false }
+                choicesEmpty = count == 0
+                return true
+            default: return scanner.skipValue(depth: 1)
+            }
+        }
+        skipWhitespace()
+        guard read, index == bytes.count, let usage else { return nil }
+        return (usage, choicesEmpty)
+    }
+
+    /// A usage object or `null` (as nil inside the outer optional).
+    private mutating func optionalUsage() -> Usage?? {
+        if null() { return .some(nil) }
+        var prompt = 0
+        var completion = 0
+        var total: Int?
+        let read = members { scanner, key in
+            switch key {
+            case "prompt_tokens": return scanner.integer().map { prompt = $0 } != nil
+            case "completion_tokens": return scanner.integer().map { completion = $0 } != nil
+            case "total_tokens": return scanner.integer().map { total = $0 } != nil
+            default: return scanner.skipValue(depth: 2)
+            }
+        }
+        return read ? .some(Usage(promptTokens: prompt, completionTokens: completion, totalTokens: total)) : nil
     }
 
     /// `[]` or `[ choice ]`: a single choice at most.
@@ -231,16 +279,7 @@ private struct ChunkScanner {
         case UInt8(ascii: "{"):
             return members { scanner, _ in scanner.skipValue(depth: depth + 1) }
         case UInt8(ascii: "["):
-            index += 1
-            skipWhitespace()
-            if consume(UInt8(ascii: "]")) { return true }
-            while true {
-                skipWhitespace()
-                guard skipValue(depth: depth + 1) else { return false }
-                skipWhitespace()
-                if consume(UInt8(ascii: ",")) { continue }
-                return consume(UInt8(ascii: "]"))
-            }
+            return arrayCount(depth: depth) != nil
         case UInt8(ascii: "t"): return literal("true")
         case UInt8(ascii: "f"): return literal("false")
         case UInt8(ascii: "n"): return literal("null")
@@ -248,6 +287,22 @@ private struct ChunkScanner {
             let start = index
             while index < bytes.count, Self.isNumberByte(bytes[index]) { index += 1 }
             return index > start
+        }
+    }
+
+    /// How many values an array holds, each checked only as far as `skipValue` does.
+    private mutating func arrayCount(depth: Int) -> Int? {
+        guard consume(UInt8(ascii: "[")) else { return nil }
+        skipWhitespace()
+        if consume(UInt8(ascii: "]")) { return 0 }
+        var count = 0
+        while true {
+            skipWhitespace()
+            guard skipValue(depth: depth + 1) else { return nil }
+            count += 1
+            skipWhitespace()
+            if consume(UInt8(ascii: ",")) { continue }
+            return consume(UInt8(ascii: "]")) ? count : nil
         }
     }
 

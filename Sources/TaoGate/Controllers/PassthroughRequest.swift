@@ -79,99 +79,27 @@ struct PassthroughRequest: Sendable {
     }
 }
 
-/// Finds usage in a chunk or a completion without decoding every chunk: most chunks carry no
-/// `"usage"` or `"usage":null`, and only those with an object are decoded.
+/// Finds usage in a chunk or a completion without a JSON decoder (LLMClient's `Usage.reported`
+/// reads only what it needs), and on streams only in events that mention a usage object.
 enum UsageSniffer {
-    private struct Envelope: Decodable {
-        struct Skipped: Decodable {
-            init(from decoder: any Decoder) throws {}
-        }
-
-        var usage: Usage?
-        var choices: [Skipped]?
-    }
-
     /// The usage an event reports, and whether it is the usage-only chunk (no choices).
     static func usage(inEvent data: String) -> (usage: Usage, usageOnly: Bool)? {
         var data = data
-        return data.withUTF8 { usage(in: UnsafeRawBufferPointer($0)) }
+        return data.withUTF8 { bytes in
+            let raw = UnsafeRawBufferPointer(bytes)
+            guard hasUsageObject(raw), let reported = Usage.reported(in: raw) else { return nil }
+            return (reported.usage, reported.choicesEmpty)
+        }
     }
 
-    /// The usage a whole completion body reports: its `usage` object's two counts are read
-    /// where they stand, without decoding the answer (a JSON decoder here cost more than the
-    /// rest of the relay).
+    /// The usage a whole completion body reports.
     static func usage(inBody body: ByteBuffer) -> Usage? {
-        body.withUnsafeReadableBytes { bytes -> Usage? in
-            guard let object = usageObject(in: bytes),
-                let prompt = integer(named: #""prompt_tokens""#, in: bytes, within: object),
-                let completion = integer(named: #""completion_tokens""#, in: bytes, within: object)
-            else { return nil }
-            return Usage(promptTokens: prompt, completionTokens: completion, totalTokens: prompt + completion)
-        }
+        body.withUnsafeReadableBytes { Usage.reported(in: $0)?.usage }
     }
 
-    /// The non-negative integer after `key` and a colon, looked for at the object's own level.
-    private static func integer(named key: String, in bytes: UnsafeRawBufferPointer, within object: Range<Int>) -> Int? {
-        let needle = Array(key.utf8)
-        var depth = 0
-        var inString = false
-        var escaped = false
-        var index = object.lowerBound
-        while index < object.upperBound {
-            let byte = bytes[index]
-            if inString {
-                if escaped {
-                    escaped = false
-                } else if byte == UInt8(ascii: "\\") {
-                    escaped = true
-                } else if byte == UInt8(ascii: "\"") {
-                    inString = false
-                }
-                index += 1
-                continue
-            }
-            switch byte {
-            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
-            case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
-            case UInt8(ascii: "\""):
-                if depth == 1, index + needle.count <= object.upperBound,
-                    bytes[index..<(index + needle.count)].elementsEqual(needle)
-                {
-                    var next = index + needle.count
-                    while next < object.upperBound, bytes[next] == UInt8(ascii: " ") || bytes[next] == UInt8(ascii: ":") { next += 1 }
-                    var value = 0
-                    var digits = 0
-                    while next < object.upperBound, bytes[next] >= UInt8(ascii: "0"), bytes[next] <= UInt8(ascii: "9"), digits < 15 {
-                        value = value * 10 + Int(bytes[next] - UInt8(ascii: "0"))
-                        digits += 1
-                        next += 1
-                    }
-                    return digits > 0 ? value : nil
-                }
-                inString = true
-            default: break
-            }
-            index += 1
-        }
-        return nil
-    }
-
-    private static func usage(in bytes: UnsafeRawBufferPointer) -> (usage: Usage, usageOnly: Bool)? {
-        guard hasUsageObject(bytes),
-            let envelope = try? JSONDecoder().decode(Envelope.self, from: Data(bytes)),
-            let usage = envelope.usage
-        else { return nil }
-        return (usage, envelope.choices?.isEmpty ?? true)
-    }
-
-    /// `"usage"` followed by `:` and an object (not `null`).
+    /// Whether `"usage"` stands followed by `:` and an object (not `null`): a byte search, as
+    /// it runs on every event of every stream.
     static func hasUsageObject(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        usageObjectStart(in: bytes) != nil
-    }
-
-    /// Where the object after the first `"usage":` starts (its `{`).
-    private static func usageObjectStart(in bytes: UnsafeRawBufferPointer) -> Int? {
-        // `"usage"`, compared byte by byte: this runs on every event of every stream.
         let needle: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0x22, 0x75, 0x73, 0x61, 0x67, 0x65, 0x22)
         let length = 7
         var index = 0
@@ -183,39 +111,8 @@ enum UsageSniffer {
             else { continue }
             var next = index + length
             while next < bytes.count, bytes[next] == UInt8(ascii: " ") || bytes[next] == UInt8(ascii: ":") { next += 1 }
-            if next < bytes.count, bytes[next] == UInt8(ascii: "{") { return next }
+            if next < bytes.count, bytes[next] == UInt8(ascii: "{") { return true }
         }
-        return nil
-    }
-
-    /// The bytes of the `usage` object, braces included: up to the brace that closes it,
-    /// skipping braces inside strings.
-    static func usageObject(in bytes: UnsafeRawBufferPointer) -> Range<Int>? {
-        guard let start = usageObjectStart(in: bytes) else { return nil }
-        var depth = 0
-        var inString = false
-        var escaped = false
-        for index in start..<bytes.count {
-            let byte = bytes[index]
-            if inString {
-                if escaped {
-                    escaped = false
-                } else if byte == UInt8(ascii: "\\") {
-                    escaped = true
-                } else if byte == UInt8(ascii: "\"") {
-                    inString = false
-                }
-                continue
-            }
-            switch byte {
-            case UInt8(ascii: "\""): inString = true
-            case UInt8(ascii: "{"): depth += 1
-            case UInt8(ascii: "}"):
-                depth -= 1
-                if depth == 0 { return start..<(index + 1) }
-            default: break
-            }
-        }
-        return nil
+        return false
     }
 }

@@ -36,8 +36,6 @@ final class ConnectionCloseSignal: Sendable {
 
     private let state = Mutex(State())
 
-    var hasFired: Bool { state.withLock { $0.fired } }
-
     func fire() {
         let callbacks = state.withLock { state -> [@Sendable () -> Void] in
             state.fired = true
