@@ -1,8 +1,22 @@
-/// A misbehaviour MockUpstream applies to its next chat completion requests.
+import LLMClient
+
+/// A misbehaviour (or a scripted answer) MockUpstream applies to its next model requests, of any API.
 ///
 /// Every field is optional; the ones given combine. JSON names match the Swift names, so the
 /// same fault can be injected in-process or with `POST /mock/faults`.
 public struct MockFault: Codable, Sendable, Hashable {
+    /// A tool call to make instead of the usual answer, when the request offers a tool of this
+    /// name and holds no tool result yet: `{"callTool":{"name":"Bash","arguments":{"command":"…"}}}`.
+    public struct ToolCall: Codable, Sendable, Hashable {
+        public var name: String
+        public var arguments: JSONValue
+
+        public init(name: String, arguments: JSONValue) {
+            self.name = name
+            self.arguments = arguments
+        }
+    }
+
     /// Answer with this HTTP status and an OpenAI error body instead of a completion.
     public var status: Int?
     /// The error message sent with `status` (default: "mock upstream failure <status>").
@@ -33,6 +47,8 @@ public struct MockFault: Codable, Sendable, Hashable {
     public var crlf: Bool?
     /// Streams: send one extra event whose data is this many bytes long, before the chunks.
     public var longLineBytes: Int?
+    /// Answer with this tool call (see `ToolCall`).
+    public var callTool: ToolCall?
     /// How many requests this fault applies to (default 1).
     public var times: Int?
 
@@ -52,6 +68,7 @@ public struct MockFault: Codable, Sendable, Hashable {
         comments: Bool? = nil,
         crlf: Bool? = nil,
         longLineBytes: Int? = nil,
+        callTool: ToolCall? = nil,
         times: Int? = nil
     ) {
         self.status = status
@@ -69,6 +86,7 @@ public struct MockFault: Codable, Sendable, Hashable {
         self.comments = comments
         self.crlf = crlf
         self.longLineBytes = longLineBytes
+        self.callTool = callTool
         self.times = times
     }
 

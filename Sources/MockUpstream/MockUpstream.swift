@@ -6,35 +6,49 @@ import Logging
 import NIOCore
 import Synchronization
 
-/// An OpenAI-compatible fake provider: `POST /v1/chat/completions` (plain and SSE) and
-/// `GET /v1/models`, answering deterministically from the request, with injectable faults.
+/// A fake provider speaking OpenAI's chat completions (`POST /v1/chat/completions`, plain and
+/// SSE), Anthropic's messages (`POST /v1/messages`, plain and SSE, and
+/// `POST /v1/messages/count_tokens`) and `GET /v1/models`, answering deterministically from the
+/// request (`MockReply`), with injectable faults (`MockFault`).
 ///
-/// It records what it receives so tests can check what a gateway sent upstream. Control routes
-/// for out-of-process use: `POST /mock/faults` (a `MockFault`), `DELETE /mock/faults`,
-/// `GET /mock/stats`, `GET /mock/requests/last` (the last chat body, as received).
+/// It records what it receives so tests can check what a gateway sent upstream (the last 1,000
+/// requests of each kind). Control routes for out-of-process use: `POST /mock/faults` (a
+/// `MockFault`), `DELETE /mock/faults`, `GET /mock/stats`, `GET /mock/requests/last` (the last
+/// model request's body, as received).
 public final class MockUpstream: Sendable {
     /// The models `GET /v1/models` lists.
     public static let models = ["claude-sonnet-4-6", "gpt-4o", "qwen-plus", "deepseek-v3"]
+    /// How many requests of each kind are kept for inspection.
+    static let recordedRequests = 1000
 
-    private struct State {
+    /// One model request as received.
+    public struct Received: Sendable {
+        public var path: String
+        public var body: String
+        /// Header names lowercased.
+        public var headers: [String: String]
+    }
+
+    struct State {
         var faults: [MockFault] = []
         var chatRequests: [ChatCompletionRequest] = []
-        var chatBodies: [String] = []
-        var chatHeaders: [[String: String]] = []
+        var messagesRequests: [MessagesRequest] = []
+        var received: [Received] = []
         var abandoned: [Duration] = []
         var modelsRequestCount = 0
+        var chatRequestCount = 0
         var authorizations: [String: Int] = [:]
     }
 
-    /// When set, requests without `Authorization: Bearer <key>` get 401.
+    /// When set, requests without this key (as `Authorization: Bearer` or `x-api-key`) get 401.
     public let requiredAPIKey: String?
-    private let state = Mutex(State())
+    let state = Mutex(State())
 
     public init(requiredAPIKey: String? = nil) {
         self.requiredAPIKey = requiredAPIKey
     }
 
-    /// Applies `fault` to the next `fault.times` chat requests (after faults injected earlier).
+    /// Applies `fault` to the next `fault.times` model requests (after faults injected earlier).
     public func inject(_ fault: MockFault) {
         state.withLock { $0.faults.append(fault) }
     }
@@ -43,20 +57,25 @@ public final class MockUpstream: Sendable {
         state.withLock { $0.faults.removeAll() }
     }
 
-    /// Every chat completion request received, in order of arrival.
+    /// The chat completion requests received (the last 1,000), in order of arrival.
     public var chatRequests: [ChatCompletionRequest] { state.withLock { $0.chatRequests } }
-    public var chatRequestCount: Int { state.withLock { $0.chatRequests.count } }
+    /// How many chat completion requests arrived in all.
+    public var chatRequestCount: Int { state.withLock { $0.chatRequestCount } }
+    /// The Anthropic messages requests received (the last 1,000), in order of arrival.
+    public var messagesRequests: [MessagesRequest] { state.withLock { $0.messagesRequests } }
     public var modelsRequestCount: Int { state.withLock { $0.modelsRequestCount } }
+    /// Every model request received (the last 1,000), of any API.
+    public var received: [Received] { state.withLock { $0.received } }
     /// The headers of every chat completion request received (names lowercased).
-    public var chatHeaders: [[String: String]] { state.withLock { $0.chatHeaders } }
+    public var chatHeaders: [[String: String]] { received.filter { $0.path.hasSuffix("/chat/completions") }.map(\.headers) }
+    /// Every chat completion body received, exactly as sent.
+    public var chatBodies: [String] { received.filter { $0.path.hasSuffix("/chat/completions") }.map(\.body) }
     /// For each request the caller abandoned (closed the connection) while the mock was hanging
     /// or streaming: how long after its start that happened.
     public var abandonedAfter: [Duration] { state.withLock { $0.abandoned } }
-    /// Every chat completion body received, exactly as sent.
-    public var chatBodies: [String] { state.withLock { $0.chatBodies } }
-    /// The distinct Authorization header values seen.
+    /// The distinct credentials seen (`Bearer …` or `x-api-key …`).
     public var authorizations: Set<String> { state.withLock { Set($0.authorizations.keys) } }
-    /// How many requests carried each Authorization header value.
+    /// How many requests carried each credential.
     public var authorizationCounts: [String: Int] { state.withLock { $0.authorizations } }
 
     /// The routes, for embedding the mock in another application.
@@ -65,8 +84,14 @@ public final class MockUpstream: Sendable {
         router.post("/v1/chat/completions") { request, context in
             try await self.chatCompletion(request, context: context)
         }
+        router.post("/v1/messages") { request, context in
+            try await self.message(request, context: context)
+        }
+        router.post("/v1/messages/count_tokens") { request, context in
+            try await self.countTokens(request, context: context)
+        }
         router.get("/v1/models") { request, _ in
-            if let denied = self.checkAuthorization(request) { return denied }
+            if let denied = self.checkAuthorization(request, anthropic: false) { return denied }
             self.state.withLock { $0.modelsRequestCount += 1 }
             let list = ModelList(data: Self.models.map { ModelList.Model(id: $0, created: 1_700_000_000, ownedBy: "mock") })
             return Self.json(list)
@@ -81,10 +106,14 @@ public final class MockUpstream: Sendable {
             return Response(status: .noContent)
         }
         router.get("/mock/stats") { _, _ in
-            Self.json(self.state.withLock { MockStats(chatRequests: $0.chatRequests.count, modelsRequests: $0.modelsRequestCount) })
+            Self.json(
+                self.state.withLock {
+                    MockStats(chatRequests: $0.chatRequestCount, messagesRequests: $0.messagesRequests.count, modelsRequests: $0.modelsRequestCount)
+                }
+            )
         }
         router.get("/mock/requests/last") { _, _ in
-            let body = self.state.withLock { $0.chatBodies.last } ?? "null"
+            let body = self.state.withLock { $0.received.last?.body } ?? "null"
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
         }
         return router
@@ -105,35 +134,42 @@ public final class MockUpstream: Sendable {
         )
     }
 
-    // MARK: - Chat completions
+    // MARK: - Shared steps
 
-    private func chatCompletion(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        if let denied = checkAuthorization(request) { return denied }
-        var request = request
-        let body = try await request.collectBody(upTo: context.maxUploadSize)
-        let chat: ChatCompletionRequest
-        do {
-            chat = try JSONDecoder().decode(ChatCompletionRequest.self, from: Data(body.readableBytesView))
-        } catch {
-            return Self.error(status: .badRequest, message: "invalid chat completion request", type: "invalid_request_error")
-        }
-        let fault = state.withLock { state -> MockFault? in
-            state.chatRequests.append(chat)
-            state.chatBodies.append(String(buffer: body))
-            state.chatHeaders.append(
-                Dictionary(request.headers.map { ($0.name.canonicalName, $0.value) }, uniquingKeysWith: { first, _ in first })
-            )
-            guard !state.faults.isEmpty else { return nil }
-            let fault = state.faults[0]
+    /// Records a model request and takes the fault that applies to it: the first one injected,
+    /// except that a scripted tool call waits for a request that offers its tool.
+    func receive(_ request: Request, body: ByteBuffer, offers tools: [String], note: (inout State) -> Void) -> MockFault? {
+        let received = Received(
+            path: request.uri.path,
+            body: String(buffer: body),
+            headers: Dictionary(request.headers.map { ($0.name.canonicalName, $0.value) }, uniquingKeysWith: { first, _ in first })
+        )
+        return state.withLock { state -> MockFault? in
+            note(&state)
+            state.received.append(received)
+            Self.trim(&state.received)
+            Self.trim(&state.chatRequests)
+            Self.trim(&state.messagesRequests)
+            guard let index = state.faults.firstIndex(where: { fault in fault.callTool.map { tools.contains($0.name) } ?? true }) else {
+                return nil
+            }
+            let fault = state.faults[index]
             let remaining = (fault.times ?? 1) - 1
             if remaining > 0 {
-                state.faults[0].times = remaining
+                state.faults[index].times = remaining
             } else {
-                state.faults.removeFirst()
+                state.faults.remove(at: index)
             }
             return fault
         }
+    }
 
+    private static func trim<Element>(_ list: inout [Element]) {
+        if list.count > recordedRequests { list.removeFirst(list.count - recordedRequests) }
+    }
+
+    /// Applies a fault's delay, hang and status; returns the answer that replaces the normal one.
+    func applyFault(_ fault: MockFault?, to request: Request, anthropic: Bool) async throws -> Response? {
         if let delay = fault?.delayMs { try await Task.sleep(for: .milliseconds(delay)) }
         if let fault, fault.hang == true {
             // Hang until the time is up or the caller goes away; the latter is counted.
@@ -147,125 +183,86 @@ public final class MockUpstream: Sendable {
                 state.withLock { $0.abandoned.append(waited) }
                 throw CancellationError()
             }
-            return Self.error(status: .gatewayTimeout, message: "mock hang ended", type: "server_error")
+            return Self.error(status: .gatewayTimeout, message: "mock hang ended", anthropic: anthropic)
         }
         if let status = fault?.status {
             var response = Self.error(
                 status: HTTPResponse.Status(code: status),
                 message: fault?.message ?? "mock upstream failure \(status)",
-                type: status == 429 ? "rate_limit_error" : (status == 401 ? "invalid_request_error" : "server_error")
+                anthropic: anthropic
             )
             if let retryAfter = fault?.retryAfter { response.headers[.retryAfter] = retryAfter }
             return response
         }
-        if chat.stream == true {
-            return streamResponse(for: chat, fault: fault ?? MockFault())
-        }
-        let completion = ChatCompletionResponse(
-            id: "chatcmpl-mock-\(chatRequestCount)",
-            created: Int(Date().timeIntervalSince1970),
-            model: chat.model,
-            choices: [.init(index: 0, message: .init(content: MockReply.text(for: chat)), finishReason: "stop")],
-            usage: MockReply.usage(for: chat)
-        )
-        return Self.json(completion)
+        return nil
     }
 
-    private func streamResponse(for chat: ChatCompletionRequest, fault: MockFault) -> Response {
-        let newline = fault.crlf == true ? "\r\n" : "\n"
-        let created = Int(Date().timeIntervalSince1970)
-        let id = "chatcmpl-mock-stream"
-        let includeUsage = chat.streamOptions?.includeUsage == true
-        @Sendable func event(_ data: String) -> ByteBuffer {
-            let comment = fault.comments == true ? ": ping\(newline)\(newline)" : ""
-            return ByteBuffer(string: "\(comment)data: \(data)\(newline)\(newline)")
-        }
-        @Sendable func chunk(_ delta: ChatCompletionChunk.Delta, finish: String? = nil, usage: Usage? = nil, choices: Bool = true) -> ByteBuffer {
-            let value = ChatCompletionChunk(
-                id: id,
-                created: created,
-                model: chat.model,
-                choices: choices ? [.init(index: 0, delta: delta, finishReason: finish)] : [],
-                usage: usage
-            )
-            let data = (try? JSONEncoder().encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-            return event(data)
-        }
-        return Response(
-            status: .ok,
-            headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
-            body: ResponseBody { writer in
-                let started = ContinuousClock.now
-                do {
-                    if let size = fault.longLineBytes {
-                        let text = String(repeating: "x", count: size)
-                        try await writer.write(chunk(.init(content: text)))
-                    }
-                    try await writer.write(chunk(.init(role: "assistant", content: "")))
-                    for (index, piece) in MockReply.pieces(for: chat).enumerated() {
-                        if fault.cutAfterChunks == index { throw MockConnectionCut() }
-                        if fault.truncateAfterChunks == index {
-                            try await writer.write(ByteBuffer(string: "data: {\"id\":\"chatcmpl-mock-stream\",\"choi"))
-                            throw MockConnectionCut()
-                        }
-                        if fault.hangAfterChunks == index {
-                            try await Task.sleep(for: fault.hangDuration)
-                            throw MockConnectionCut()
-                        }
-                        if fault.garbageAfterChunks == index { try await writer.write(event("this is not json")) }
-                        if let drip = fault.dripMs { try await Task.sleep(for: .milliseconds(drip)) }
-                        try await writer.write(chunk(.init(content: piece)))
-                    }
-                    try await writer.write(chunk(.init(), finish: "stop"))
-                    if includeUsage {
-                        try await writer.write(chunk(.init(), usage: MockReply.usage(for: chat), choices: false))
-                    }
-                    if fault.omitDone != true { try await writer.write(event("[DONE]")) }
-                } catch let error where !(error is MockConnectionCut) {
-                    // A write failed or the task was cancelled: the caller went away.
-                    let waited = ContinuousClock.now - started
-                    self.state.withLock { $0.abandoned.append(waited) }
-                    throw error
-                }
-                try await writer.finish(nil)
-            }
-        )
+    /// Notes that a caller went away mid-stream.
+    func noteAbandoned(after started: ContinuousClock.Instant) {
+        let waited = ContinuousClock.now - started
+        state.withLock { $0.abandoned.append(waited) }
     }
 
-    private func checkAuthorization(_ request: Request) -> Response? {
-        let header = request.headers[.authorization] ?? ""
-        state.withLock { $0.authorizations[header, default: 0] += 1 }
+    /// Checks the key (Bearer or `x-api-key`) when one is required.
+    func checkAuthorization(_ request: Request, anthropic: Bool) -> Response? {
+        let bearer = request.headers[.authorization]
+        let apiKey = request.headers[HTTPField.Name("x-api-key")!]
+        let credential = bearer ?? apiKey.map { "x-api-key \($0)" } ?? ""
+        state.withLock { $0.authorizations[credential, default: 0] += 1 }
         guard let requiredAPIKey else { return nil }
-        guard header == "Bearer \(requiredAPIKey)" else {
-            return Self.error(status: .unauthorized, message: "Incorrect API key provided.", type: "invalid_request_error")
+        guard bearer == "Bearer \(requiredAPIKey)" || apiKey == requiredAPIKey else {
+            return Self.error(status: .unauthorized, message: "Incorrect API key provided.", anthropic: anthropic)
         }
         return nil
     }
 
-    private static func json(_ value: some Encodable) -> Response {
-        let data = (try? JSONEncoder().encode(value)) ?? Data("{}".utf8)
-        return Response(
-            status: .ok,
-            headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data))
-        )
+    static func json(_ value: some Encodable) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    private static func error(status: HTTPResponse.Status, message: String, type: String) -> Response {
-        let body = OpenAIErrorBody(error: .init(message: message, type: type, code: String(status.code)))
-        var response = json(body)
+    /// An error in OpenAI's shape, or Anthropic's.
+    static func error(status: HTTPResponse.Status, message: String, anthropic: Bool) -> Response {
+        var response: Response
+        if anthropic {
+            let type =
+                switch status.code {
+                case 400: "invalid_request_error"
+                case 401: "authentication_error"
+                case 404: "not_found_error"
+                case 429: "rate_limit_error"
+                case 529: "overloaded_error"
+                default: "api_error"
+                }
+            response = json(AnthropicErrorBody(error: .init(type: type, message: message)))
+        } else {
+            let type = status.code == 429 ? "rate_limit_error" : (status.code < 500 ? "invalid_request_error" : "server_error")
+            response = json(OpenAIErrorBody(error: .init(message: message, type: type, code: String(status.code))))
+        }
         response.status = status
         return response
+    }
+
+    /// The SSE framing of one event, with the fault's comments and line ends.
+    static func event(_ data: String, name: String? = nil, fault: MockFault) -> ByteBuffer {
+        let newline = fault.crlf == true ? "\r\n" : "\n"
+        let comment = fault.comments == true ? ": ping\(newline)\(newline)" : ""
+        let event = name.map { "event: \($0)\(newline)" } ?? ""
+        return ByteBuffer(string: "\(comment)\(event)data: \(data)\(newline)\(newline)")
     }
 }
 
 /// `GET /mock/stats`
 struct MockStats: Encodable {
     let chatRequests: Int
+    let messagesRequests: Int
     let modelsRequests: Int
 
     enum CodingKeys: String, CodingKey {
         case chatRequests = "chat_requests"
+        case messagesRequests = "messages_requests"
         case modelsRequests = "models_requests"
     }
 }

@@ -48,11 +48,8 @@ func buildRouter(
     usageRecorder: UsageRecorder?,
     metrics: GatewayMetrics?
 ) -> Router<GatewayRequestContext> {
-    let includeDetails = configuration.environment == .development
-    let referenceErrors = ErrorMiddleware(includeDetails: includeDetails)
-    let openAIErrors = OpenAIErrorMiddleware(includeDetails: includeDetails)
     let clientKeys = ClientKeyMiddleware(keys: ClientKeys(configured: configuration.clientAPIKeys, store: stores.keys))
-    // One limit per client across the reference chat routes and /v1/chat/completions.
+    // One limit per client across every model route: /api/chat*, /v1/chat/completions, /v1/messages*.
     let rateLimit =
         configuration.rateLimitMax > 0
         ? RateLimitMiddleware(
@@ -67,12 +64,15 @@ func buildRouter(
     if configuration.tracing {
         router.add(middleware: TracingMiddleware())
     }
-    router.add(middleware: RequestLoggingMiddleware(logger: logger, usageRecorder: usageRecorder, metrics: metrics))
+    router.add(
+        middleware: RequestCompletionMiddleware(log: RequestLog(logger: logger), accounting: usageRecorder.map(UsageAccounting.init), metrics: metrics)
+    )
     router.add(middleware: SecurityHeadersMiddleware())
     if !configuration.corsOrigins.isEmpty {
         router.add(middleware: CORSMiddleware(origins: configuration.corsOrigins))
     }
-    router.add(middleware: referenceErrors)
+    // Errors in the dialect of the route: the reference API's, OpenAI's on /v1, Anthropic's on /v1/messages.
+    router.add(middleware: ErrorMiddleware(includeDetails: configuration.environment == .development))
 
     HealthController(stores: stores).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
@@ -83,14 +83,10 @@ func buildRouter(
     let api = router.group("/api")
     api.add(middleware: clientKeys)
     let chatRoutes = api.group("chat")
-    if let rateLimit {
-        chatRoutes.add(middleware: rateLimit)
-        // Errors become responses inside the limiter, so they carry its headers too.
-        chatRoutes.add(middleware: referenceErrors)
-    }
+    if let rateLimit { chatRoutes.add(middleware: rateLimit) }
     ChatController(
         service: ChatService(
-            provider: modelRouter,
+            router: modelRouter,
             conversations: stores.conversations,
             defaultModel: configuration.defaultModel,
             historyContextMessages: configuration.historyContextMessages,
@@ -106,15 +102,11 @@ func buildRouter(
         AdminController(usage: stores.usage, adminKey: adminKey).addRoutes(to: router)
     }
 
-    // The OpenAI-compatible surface: /v1/*
+    // The OpenAI- and Anthropic-compatible surface: /v1/*
     let v1 = router.group("/v1")
-    v1.add(middleware: openAIErrors)
     v1.add(middleware: clientKeys)
-    let v1Chat = v1.group()
-    if let rateLimit {
-        v1Chat.add(middleware: rateLimit)
-        v1Chat.add(middleware: openAIErrors)
-    }
+    let v1Models = v1.group()
+    if let rateLimit { v1Models.add(middleware: rateLimit) }
     OpenAIController(
         router: modelRouter,
         catalog: catalog,
@@ -122,6 +114,13 @@ func buildRouter(
         maxMessages: configuration.maxMessages,
         shutdownGrace: configuration.shutdownGrace
     )
-    .addRoutes(to: v1, chat: v1Chat)
+    .addRoutes(to: v1, chat: v1Models)
+    MessagesController(
+        router: modelRouter,
+        maxBodyBytes: configuration.maxBodyBytes,
+        maxMessages: configuration.maxMessages,
+        shutdownGrace: configuration.shutdownGrace
+    )
+    .addRoutes(to: v1Models)
     return router
 }

@@ -2,8 +2,9 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// The request context of every TaoGate route: the client's address, and the record of what the
-/// request did, which the controllers fill in and the log line reports.
+/// The request context of every TaoGate route: the client's address, the key it presented, and
+/// the record of what the request did, which the controllers and the model router fill in and
+/// the log line, the usage rows and the metrics report.
 public struct GatewayRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let remoteAddress: SocketAddress?
@@ -20,11 +21,11 @@ public struct GatewayRequestContext: RequestContext, RemoteAddressRequestContext
         self.record = RequestRecord()
     }
 
-    /// The documented error for `error`, noted in the request's log record; an unexpected one is
+    /// The documented failure for `error`, noted in the request's record; an unexpected one is
     /// logged with its type.
     func failure(for error: any Error) -> GatewayError {
-        let failure = ErrorMiddleware.gatewayError(for: error)
-        if failure.code == .internalError {
+        let failure = GatewayError(describing: error)
+        if failure.code == .internalError, !(error is GatewayError) {
             logger.error("unhandled error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
         }
         record.update {

@@ -8,8 +8,13 @@ import NIOCore
 public enum HotPaths {
     /// `/v1/chat/completions`: what the gateway reads from a body it passes on as it is.
     public static func parseOpenAIBody(_ body: ByteBuffer) throws -> (model: String, stream: Bool) {
-        let (request, _) = try PassthroughRequest.parse(body)
-        return (request.model, request.stream)
+        let fields = try InboundBody.scan(body)
+        return (try fields.validModel(), fields.stream)
+    }
+
+    /// `/api` streams and translated streams: one chat chunk read without a decoder.
+    public static func scanChunk(_ text: String) -> ChatCompletionChunk? {
+        ChatCompletionChunk.scanned(from: text)
     }
 
     /// `/v1` streams: one upstream event framed again for the client, unchanged.
@@ -29,6 +34,6 @@ public enum HotPaths {
 
     /// `/api/chat/stream`: one piece of content as the reference API's `{"content":…}` event.
     public static func relayContent(_ text: String, to buffer: inout ByteBuffer) {
-        StreamEvents.appendContent(text, to: &buffer)
+        ReferenceStreamEvents.appendContent(text, to: &buffer)
     }
 }

@@ -1,12 +1,9 @@
 import Synchronization
 
-/// What one request did, for its log line and usage rows: filled in by controllers and the model
-/// router, read once at the end. Holds no message text and no keys.
+/// What one request did, for its log line, usage rows and metrics: filled in by the dialect
+/// controllers and the model router (which is handed it), read once when the request ends.
+/// Holds no message text and no keys.
 public final class RequestRecord: Sendable {
-    /// The record of the request the current task serves, for code below the controllers (the
-    /// model router notes each upstream call in it).
-    @TaskLocal static var current: RequestRecord?
-
     /// One call to an upstream provider: the answer's status, or 502/504/499 when none came.
     public struct UpstreamCall: Sendable, Equatable {
         public var provider: String
@@ -21,7 +18,7 @@ public final class RequestRecord: Sendable {
         public var model: String?
         public var messageLength: Int?
         public var upstreamLatencyMilliseconds: Double?
-        public var usage: (prompt: Int, completion: Int)?
+        public var usage: TokenUsage?
         /// Content chunks relayed so far: the completion tokens to log when a stream ends
         /// before the upstream reported its usage.
         public var relayedChunks = 0
@@ -34,6 +31,10 @@ public final class RequestRecord: Sendable {
         public var errorDetails: String?
         /// Every upstream call, in order; the last one is the one that answered (or failed last).
         public var upstreamCalls: [UpstreamCall] = []
+        /// The provider API the request was translated to, when it did not go native.
+        public var translatedTo: String?
+        /// Members of the client's request that the translation left out.
+        public var droppedFields: [String] = []
     }
 
     private let fields = Mutex(Fields())
@@ -52,5 +53,10 @@ public final class RequestRecord: Sendable {
             $0.relayedChunks += 1
             if $0.firstContentAt == nil { $0.firstContentAt = .now }
         }
+    }
+
+    /// The counts the provider reported.
+    func noteUsage(_ usage: TokenUsage) {
+        fields.withLock { $0.usage = usage }
     }
 }

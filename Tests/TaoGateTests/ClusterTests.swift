@@ -67,7 +67,7 @@ struct ClusterTests {
             let first = try await post(cluster.first + "/api/chat", #"{"message":"hello from A","userId":"roaming"}"#)
             _ = try await post(cluster.second + "/api/chat", #"{"message":"and now B","userId":"roaming"}"#)
             let sent = cluster.mock.chatRequests[1].messages
-            #expect(sent.map(\.content) == ["hello from A", first.json["response"] as? String ?? "?", "and now B"])
+            #expect(sent.map(\.text) == ["hello from A", first.json["response"] as? String ?? "?", "and now B"])
             let stored = try await TestResponse.send(.GET, cluster.first + "/api/conversations/roaming")
             #expect((stored.json["messages"] as? [Any])?.count == 4)
         }

@@ -80,8 +80,8 @@ let benchmarks: @Sendable () -> Void = {
             for event in Fixture.decodedEvents {
                 // As ChatCompletionStream does: the scanner, and the decoder for what it leaves.
                 let chunk =
-                    try ChatCompletionChunk.scanned(from: event.data)
-                    ?? decoder.decode(ChatCompletionChunk.self, from: Data(event.data.utf8))
+                    HotPaths.scanChunk(event.data)
+                    ?? (try decoder.decode(ChatCompletionChunk.self, from: Data(event.data.utf8)))
                 if let content = chunk.choices.first?.delta.content, !content.isEmpty {
                     HotPaths.relayContent(content, to: &buffer)
                 }

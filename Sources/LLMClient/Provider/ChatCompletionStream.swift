@@ -41,6 +41,8 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
         public mutating func next() async throws -> ChatCompletionChunk? {
             while !finished, let event = try await events.next() {
                 if event.data == "[DONE]" {
+                    // Read to the end of the body, so that its connection can be used again.
+                    await events.drain()
                     finished = true
                     return nil
                 }
@@ -60,10 +62,24 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
 }
 
 extension ProviderError {
-    /// An `event: error`, or a `data: {"error":…}` as OpenAI-compatible APIs send mid-stream.
+    /// An `event: error`, or a `data: {"error":…}` as OpenAI-compatible APIs send mid-stream, in
+    /// OpenAI's shape or Anthropic's.
     public static func throwIfErrorEvent(_ event: ServerSentEvent) throws {
-        guard event.event == "error" || event.data.hasPrefix("{\"error\"") else { return }
-        let message = (try? JSONDecoder().decode(OpenAIErrorBody.self, from: Data(event.data.utf8)))?.error.message
-        throw ProviderError(kind: .status, status: 502, upstreamMessage: message ?? "error event in stream")
+        guard event.event == "error" || event.data.hasPrefix("{\"error\"") || event.data.hasPrefix("{\"type\":\"error\"") else { return }
+        let report = UpstreamErrorReport(body: ByteBuffer(string: event.data))
+        let status =
+            switch report.type {
+            case "overloaded_error": 529
+            case "rate_limit_error": 429
+            case "invalid_request_error": 400
+            default: 502
+            }
+        throw ProviderError(
+            kind: .status,
+            status: status,
+            upstreamMessage: report.message ?? "error event in stream",
+            upstreamType: report.type,
+            upstreamCode: report.code
+        )
     }
 }

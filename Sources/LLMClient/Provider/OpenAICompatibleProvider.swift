@@ -1,110 +1,27 @@
-import AsyncHTTPClient
 import Foundation
-import Instrumentation
 import Logging
 import NIOCore
-import NIOHTTP1
-import Tracing
 
 /// A `ChatProvider` for any OpenAI-compatible HTTP API (Taotoken, OpenAI, and their kin).
 ///
 /// Besides the typed calls it passes request bodies through untouched (`completeRaw`,
 /// `streamRaw`), for gateways that must not rewrite what their clients send.
 /// Call `shutdown()` when done; it closes the connection pools only if the provider made them.
-///
-/// Every HTTP attempt is a client span (swift-distributed-tracing) whose context travels to
-/// the upstream in its headers; a retry's span carries `http.request.resend_count`.
 public final class OpenAICompatibleProvider: ChatProvider {
-    /// How to reach the upstream and how patient to be with it.
-    public struct Configuration: Sendable {
-        /// The API base, such as `https://taotoken.net/api/v1`; `/chat/completions` and `/models` are appended.
-        public var baseURL: String
-        public var apiKey: String
-        /// Bounds one attempt of a plain call end to end, and the wait for a stream's response headers.
-        public var timeout: Duration
-        public var connectTimeout: Duration
-        /// The longest silence allowed between two reads of a stream.
-        public var streamIdleTimeout: Duration
-        public var retryPolicy: RetryPolicy
-        /// Extra headers sent with every request.
-        public var headers: [(name: String, value: String)]
-        /// The largest plain response body accepted.
-        public var maxResponseBytes: Int
-        /// The largest single server-sent event accepted in a stream.
-        public var maxEventBytes: Int
-        /// Connections kept per upstream host in each pool.
-        public var maxConnectionsPerHost: Int
-        /// Told of every retry, before its wait (for metrics).
-        public var onRetry: (@Sendable (ProviderError) -> Void)?
+    public typealias Configuration = ProviderClient.Configuration
 
-        public init(
-            baseURL: String,
-            apiKey: String,
-            timeout: Duration = .seconds(30),
-            connectTimeout: Duration = .seconds(10),
-            streamIdleTimeout: Duration = .seconds(30),
-            retryPolicy: RetryPolicy = RetryPolicy(),
-            headers: [(name: String, value: String)] = [],
-            maxResponseBytes: Int = 32 * 1024 * 1024,
-            maxEventBytes: Int = 16 * 1024 * 1024,
-            maxConnectionsPerHost: Int = 1024,
-            onRetry: (@Sendable (ProviderError) -> Void)? = nil
-        ) {
-            self.baseURL = baseURL
-            self.apiKey = apiKey
-            self.timeout = timeout
-            self.connectTimeout = connectTimeout
-            self.streamIdleTimeout = streamIdleTimeout
-            self.retryPolicy = retryPolicy
-            self.headers = headers
-            self.maxResponseBytes = maxResponseBytes
-            self.maxEventBytes = maxEventBytes
-            self.maxConnectionsPerHost = maxConnectionsPerHost
-            self.onRetry = onRetry
-        }
-    }
-
-    public let configuration: Configuration
-    private let clients: UpstreamHTTPClients
-    private let ownsClients: Bool
-    private let chatURL: String
-    private let modelsURL: String
-    private let jsonHeaders: HTTPHeaders
-    private let logger: Logger
+    public let client: ProviderClient
+    public var configuration: Configuration { client.configuration }
 
     /// - Parameter clients: connection pools to share with other providers; by default the
     ///   provider makes its own from `configuration`.
-    public init(
-        configuration: Configuration,
-        clients: UpstreamHTTPClients? = nil,
-        logger: Logger = Logger(label: "LLMClient")
-    ) {
-        self.configuration = configuration
-        self.logger = logger
-        let base = configuration.baseURL.hasSuffix("/") ? String(configuration.baseURL.dropLast()) : configuration.baseURL
-        self.chatURL = base + "/chat/completions"
-        self.modelsURL = base + "/models"
-
-        var headers = HTTPHeaders()
-        headers.add(name: "Authorization", value: "Bearer \(configuration.apiKey)")
-        headers.add(name: "Content-Type", value: "application/json")
-        headers.add(name: "Accept", value: "application/json")
-        for header in configuration.headers { headers.add(name: header.name, value: header.value) }
-        self.jsonHeaders = headers
-
-        self.ownsClients = clients == nil
-        self.clients =
-            clients
-            ?? UpstreamHTTPClients(
-                connectTimeout: configuration.connectTimeout,
-                streamIdleTimeout: configuration.streamIdleTimeout,
-                maxConnectionsPerHost: configuration.maxConnectionsPerHost
-            )
+    public init(configuration: Configuration, clients: UpstreamHTTPClients? = nil, logger: Logger = Logger(label: "LLMClient")) {
+        self.client = ProviderClient(configuration: configuration, clients: clients, logger: logger)
     }
 
     /// Closes the connection pools, if this provider made them.
     public func shutdown() async throws {
-        if ownsClients { try await clients.shutdown() }
+        try await client.shutdown()
     }
 
     public func complete(_ request: ChatCompletionRequest) async throws -> ChatCompletionResponse {
@@ -127,153 +44,25 @@ public final class OpenAICompatibleProvider: ChatProvider {
 
     /// Sends a `/chat/completions` body exactly as given and returns the answer's bytes.
     public func completeRaw(_ body: ByteBuffer) async throws -> ByteBuffer {
-        try await withRetries { attempt in
-            try await self.withDeadline(self.configuration.timeout) {
-                let response = try await self.send(.POST, to: self.chatURL, body: body, on: self.clients.plain, attempt: attempt)
-                return try await self.collect(response.body)
-            }
-        }
+        try await client.post("/chat/completions", body: body)
     }
 
     /// Sends a streaming `/chat/completions` body exactly as given and returns its events once
     /// the upstream has accepted it. Retries happen only before this returns.
     public func streamRaw(_ body: ByteBuffer) async throws -> ServerSentEventStream {
-        try await withRetries { attempt in
-            let response = try await self.send(.POST, to: self.chatURL, body: body, on: self.clients.streaming, attempt: attempt)
-            return ServerSentEventStream(body: response.body, maxEventBytes: self.configuration.maxEventBytes)
-        }
+        try await client.stream("/chat/completions", body: body)
     }
 
     public func listModels() async throws -> ModelList {
-        try await withRetries { attempt in
-            try await self.withDeadline(self.configuration.timeout) {
-                let response = try await self.send(.GET, to: self.modelsURL, body: nil, on: self.clients.plain, attempt: attempt)
-                let bytes = try await self.collect(response.body)
-                do {
-                    return try JSONDecoder().decode(ModelList.self, from: Data(bytes.readableBytesView))
-                } catch {
-                    throw ProviderError.invalidResponse("the upstream's answer is not a model list")
-                }
-            }
-        }
-    }
-
-    // MARK: - Transport
-
-    /// Sends one request and returns the response once its status is 2xx; anything else throws.
-    /// `attempt` counts from 0; later ones are retries of the same call.
-    private func send(
-        _ method: HTTPMethod,
-        to url: String,
-        body: ByteBuffer?,
-        on client: HTTPClient,
-        attempt: Int
-    ) async throws -> HTTPClientResponse {
-        try await withSpan("\(method.rawValue) \(url == chatURL ? "/chat/completions" : "/models")", ofKind: .client) { span in
-            span.attributes["http.request.method"] = method.rawValue
-            span.attributes["url.full"] = url
-            if attempt > 0 { span.attributes["http.request.resend_count"] = attempt }
-            var request = HTTPClientRequest(url: url)
-            request.method = method
-            request.headers = jsonHeaders
-            InstrumentationSystem.instrument.inject(ServiceContext.current ?? .topLevel, into: &request.headers, using: HTTPHeadersInjector())
-            if let body { request.body = .bytes(body) }
-            let response: HTTPClientResponse
-            do {
-                response = try await client.execute(request, timeout: .init(configuration.timeout))
-            } catch is CancellationError {
-                throw CancellationError()
-            } catch {
-                if Task.isCancelled { throw CancellationError() }
-                throw ProviderError(sendingRequestFailedWith: error)
-            }
-            span.attributes["http.response.status_code"] = Int(response.status.code)
-            guard (200..<300).contains(response.status.code) else {
-                throw await statusError(from: response)
-            }
-            return response
-        }
-    }
-
-    private func collect(_ body: HTTPClientResponse.Body) async throws -> ByteBuffer {
+        let bytes = try await client.get("/models")
         do {
-            return try await body.collect(upTo: configuration.maxResponseBytes)
-        } catch is NIOTooManyBytesError {
-            throw ProviderError.invalidResponse("the upstream's answer is larger than \(configuration.maxResponseBytes) bytes")
+            return try JSONDecoder().decode(ModelList.self, from: Data(bytes.readableBytesView))
         } catch {
-            if Task.isCancelled { throw CancellationError() }
-            throw ProviderError(readingStreamFailedWith: error)
+            throw ProviderError.invalidResponse("the upstream's answer is not a model list")
         }
-    }
-
-    private func statusError(from response: HTTPClientResponse) async -> ProviderError {
-        let retryAfter = RetryPolicy.retryAfter(
-            retryAfterMilliseconds: response.headers.first(name: "retry-after-ms"),
-            retryAfter: response.headers.first(name: "retry-after")
-        )
-        var message: String?
-        if let buffer = try? await response.body.collect(upTo: 64 * 1024) {
-            if let body = try? JSONDecoder().decode(OpenAIErrorBody.self, from: Data(buffer.readableBytesView)) {
-                message = body.error.message
-            } else {
-                message = String(buffer: buffer).prefix(500).description
-            }
-        }
-        return ProviderError(
-            kind: .status,
-            status: Int(response.status.code),
-            retryAfter: retryAfter,
-            upstreamMessage: message.map(redactingKey)
-        )
-    }
-
-    /// Upstreams sometimes quote the key they were given; it must never travel further.
-    private func redactingKey(_ text: String) -> String {
-        let key = configuration.apiKey
-        guard key.count >= 4 else { return text }
-        return text.replacingOccurrences(of: key, with: "[redacted]")
-    }
-
-    private func withRetries<T: Sendable>(_ operation: @Sendable (_ attempt: Int) async throws -> T) async throws -> T {
-        var attempt = 0
-        while true {
-            do {
-                return try await operation(attempt)
-            } catch let error as ProviderError {
-                guard let delay = configuration.retryPolicy.delay(afterAttempt: attempt, for: error) else { throw error }
-                configuration.onRetry?(error)
-                logger.debug(
-                    "retrying upstream call",
-                    metadata: ["attempt": "\(attempt + 1)", "error": "\(error.shortDescription)", "delay": "\(delay)"]
-                )
-                try await Task.sleep(for: delay)
-                attempt += 1
-            }
-        }
-    }
-
-    private func withDeadline<T: Sendable>(
-        _ duration: Duration,
-        _ operation: @escaping @Sendable () async throws -> T
-    ) async throws -> T {
-        try await withTimeLimit(duration, timeoutError: ProviderError.timeout("the upstream did not answer within \(duration)"), operation)
     }
 
     private static func encode(_ request: ChatCompletionRequest) throws -> ByteBuffer {
         ByteBuffer(bytes: try JSONEncoder().encode(request))
-    }
-}
-
-extension TimeAmount {
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
-}
-
-/// Writes trace context (such as W3C `traceparent`) into an upstream request's headers.
-struct HTTPHeadersInjector: Injector {
-    func inject(_ value: String, forKey key: String, into headers: inout HTTPHeaders) {
-        headers.replaceOrAdd(name: key, value: value)
     }
 }

@@ -16,14 +16,28 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
     public let status: Int?
     /// How long the upstream asked us to wait (Retry-After or retry-after-ms).
     public let retryAfter: Duration?
-    /// The upstream's own message, with the API key removed. Safe to log; shown to clients only in development.
+    /// The upstream's own message, with the API key removed. It may quote the prompt: a gateway
+    /// shows it only in development.
     public let upstreamMessage: String?
+    /// The upstream's error type (`invalid_request_error`, `overloaded_error`, …), when it gave one.
+    public let upstreamType: String?
+    /// The upstream's error code (`context_length_exceeded`, …), when it gave one.
+    public let upstreamCode: String?
 
-    public init(kind: Kind, status: Int? = nil, retryAfter: Duration? = nil, upstreamMessage: String? = nil) {
+    public init(
+        kind: Kind,
+        status: Int? = nil,
+        retryAfter: Duration? = nil,
+        upstreamMessage: String? = nil,
+        upstreamType: String? = nil,
+        upstreamCode: String? = nil
+    ) {
         self.kind = kind
         self.status = status
         self.retryAfter = retryAfter
         self.upstreamMessage = upstreamMessage
+        self.upstreamType = upstreamType
+        self.upstreamCode = upstreamCode
     }
 
     public static func timeout(_ message: String) -> ProviderError { .init(kind: .timeout, upstreamMessage: message) }

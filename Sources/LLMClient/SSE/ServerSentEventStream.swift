@@ -68,6 +68,20 @@ public struct ServerSentEventStream: AsyncSequence, Sendable {
             defer { pendingIndex += 1 }
             return pending[pendingIndex]
         }
+
+        /// Reads what is left of the body after the last event a reader wants (`[DONE]`,
+        /// `message_stop`), so that its connection goes back to the pool instead of being closed.
+        /// Gives up, without an error, after `limit` more bytes or at the first failure.
+        public mutating func drain(upTo limit: Int = 64 * 1024) async {
+            var seen = 0
+            while !finished, seen <= limit {
+                guard let buffer = try? await buffers.next() else {
+                    finished = true
+                    return
+                }
+                seen += buffer.readableBytes
+            }
+        }
     }
 }
 

@@ -19,6 +19,8 @@ public struct GatewayConfiguration: Sendable {
     /// The upstream key; nil only in demo mode before the built-in mock is attached.
     public var upstreamAPIKey: String?
     public var upstreamBaseURL: String
+    /// The APIs the default provider (Taotoken) speaks natively (TAOTOKEN_APIS).
+    public var upstreamAPIs: Set<ProviderAPI>
     public var host: String
     public var port: Int
     public var environment: AppEnvironment
@@ -110,7 +112,7 @@ public struct GatewayConfiguration: Sendable {
     public mutating func useDemoUpstream(baseURL: String) {
         upstreamBaseURL = baseURL
         upstreamAPIKey = "demo-key"
-        providers = [.taotoken(baseURL: baseURL, apiKey: "demo-key")]
+        providers = [.taotoken(baseURL: baseURL, apiKey: "demo-key", apis: upstreamAPIs)]
         fallbacks = [:]
     }
 
@@ -125,6 +127,7 @@ public struct GatewayConfiguration: Sendable {
         }
         upstreamAPIKey = apiKey
         upstreamBaseURL = try reader.url("TAOTOKEN_BASE_URL", default: "https://taotoken.net/api/v1")
+        upstreamAPIs = try reader.apis("TAOTOKEN_APIS") ?? ProviderSettings.taotokenAPIs
         host = reader.string("HOST") ?? "127.0.0.1"
         port = try reader.int("PORT", default: 3000, in: 0...65535)
         environment = try reader.choice("APP_ENV", default: .production)
@@ -168,7 +171,7 @@ public struct GatewayConfiguration: Sendable {
             fallbacks = file.fallbacks ?? [:]
             keyCooldown = .milliseconds(file.keyCooldownMs ?? 60_000)
         } else {
-            providers = [.taotoken(baseURL: upstreamBaseURL, apiKey: apiKey ?? "")]
+            providers = [.taotoken(baseURL: upstreamBaseURL, apiKey: apiKey ?? "", apis: upstreamAPIs)]
             fallbacks = [:]
             keyCooldown = .seconds(60)
         }
@@ -235,6 +238,22 @@ struct SettingsReader {
             throw ConfigurationError(name: name, problem: "must be one of \(Value.allNames.joined(separator: ", ")), got \"\(text)\"")
         }
         return value
+    }
+
+    /// A comma list of API names (`chat`, `messages`, `responses`, `embeddings`).
+    func apis(_ name: String) throws -> Set<ProviderAPI>? {
+        guard let names = list(name) else { return nil }
+        return Set(
+            try names.map { text in
+                guard let api = ProviderAPI(rawValue: text.lowercased()) else {
+                    throw ConfigurationError(
+                        name: name,
+                        problem: "must list APIs from \(ProviderAPI.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(text)\""
+                    )
+                }
+                return api
+            }
+        )
     }
 
     func url(_ name: String, default defaultValue: String) throws -> String {

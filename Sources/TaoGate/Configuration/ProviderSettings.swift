@@ -1,3 +1,5 @@
+import LLMClient
+
 /// One upstream provider, its keys resolved: what `ModelRouter` is built from.
 public struct ProviderSettings: Sendable {
     public struct Key: Sendable {
@@ -15,18 +17,27 @@ public struct ProviderSettings: Sendable {
     public var models: [String]
     /// Models served by name prefix.
     public var modelPrefixes: [String]
+    /// The APIs it speaks natively; requests of the others are translated (to chat, else messages).
+    public var apis: Set<ProviderAPI>
+    /// How its keys are presented.
+    public var authentication: ProviderClient.Authentication
 
     /// Serves any model when it names none.
     public var servesAnyModel: Bool { models.isEmpty && modelPrefixes.isEmpty }
 
-    static func taotoken(baseURL: String, apiKey: String) -> ProviderSettings {
+    /// The APIs Taotoken serves natively (TAOTOKEN_APIS by default).
+    static let taotokenAPIs: Set<ProviderAPI> = [.chat, .messages, .responses]
+
+    static func taotoken(baseURL: String, apiKey: String, apis: Set<ProviderAPI> = taotokenAPIs) -> ProviderSettings {
         ProviderSettings(
             name: "taotoken",
             baseURL: baseURL,
             keys: [Key(source: "TAOTOKEN_API_KEY", value: apiKey, weight: 1)],
             headers: [],
             models: [],
-            modelPrefixes: []
+            modelPrefixes: [],
+            apis: apis,
+            authentication: .bearer
         )
     }
 
@@ -36,7 +47,9 @@ public struct ProviderSettings: Sendable {
         keys: [Key],
         headers: [(name: String, value: String)],
         models: [String],
-        modelPrefixes: [String]
+        modelPrefixes: [String],
+        apis: Set<ProviderAPI>,
+        authentication: ProviderClient.Authentication
     ) {
         self.name = name
         self.baseURL = baseURL
@@ -44,6 +57,8 @@ public struct ProviderSettings: Sendable {
         self.headers = headers
         self.models = models
         self.modelPrefixes = modelPrefixes
+        self.apis = apis
+        self.authentication = authentication
     }
 
     init(file provider: ProvidersFile.Provider, reader: SettingsReader, demo: Bool) throws {
@@ -59,7 +74,9 @@ public struct ProviderSettings: Sendable {
             keys: keys,
             headers: (provider.headers ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
             models: provider.models ?? [],
-            modelPrefixes: provider.modelPrefixes ?? []
+            modelPrefixes: provider.modelPrefixes ?? [],
+            apis: Set(provider.apis ?? [.chat]),
+            authentication: provider.auth ?? .bearer
         )
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LLMClient
 import Yams
 
 /// The optional providers file (TAOGATE_CONFIG or `--config`, YAML or JSON): several
@@ -16,6 +17,13 @@ import Yams
 ///       X-Title: TaoGate
 ///     models: [claude-sonnet-4-6, gpt-4o]
 ///     model_prefixes: [qwen-]
+///     apis: [chat, messages, responses]   # what it speaks natively (default: chat)
+///   - name: anthropic
+///     base_url: https://api.anthropic.com/v1
+///     keys: [{ env: ANTHROPIC_API_KEY }]
+///     apis: [messages]
+///     auth: x-api-key                     # default: bearer
+///     model_prefixes: [claude-]
 ///   - name: backup
 ///     base_url: https://api.example.com/v1
 ///     keys: [{ env: BACKUP_API_KEY }]
@@ -38,9 +46,13 @@ struct ProvidersFile: Codable, Sendable, Equatable {
         var headers: [String: String]?
         var models: [String]?
         var modelPrefixes: [String]?
+        /// The APIs the provider speaks natively (default `[chat]`).
+        var apis: [ProviderAPI]?
+        /// `bearer` (default) or `x-api-key`.
+        var auth: ProviderClient.Authentication?
 
         enum CodingKeys: String, CodingKey {
-            case name, keys, headers, models
+            case name, keys, headers, models, apis, auth
             case baseURL = "base_url"
             case modelPrefixes = "model_prefixes"
         }
@@ -89,6 +101,9 @@ struct ProvidersFile: Codable, Sendable, Equatable {
             }
             guard !provider.keys.isEmpty, provider.keys.allSatisfy({ ($0.weight ?? 1) > 0 }) else {
                 throw ConfigurationError(name: "TAOGATE_CONFIG", problem: "provider \(provider.name) needs keys with positive weights")
+            }
+            if let apis = provider.apis, apis.isEmpty {
+                throw ConfigurationError(name: "TAOGATE_CONFIG", problem: "provider \(provider.name) lists no apis")
             }
         }
     }

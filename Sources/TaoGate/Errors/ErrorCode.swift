@@ -4,6 +4,8 @@ import HTTPTypes
 public enum ErrorCode: String, Sendable, CaseIterable {
     case invalidRequest = "invalid_request"
     case payloadTooLarge = "payload_too_large"
+    /// A POST body whose Content-Type is not JSON.
+    case unsupportedMediaType = "unsupported_media_type"
     case unauthorized
     case notFound = "not_found"
     case modelNotFound = "model_not_found"
@@ -23,6 +25,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
         switch self {
         case .invalidRequest: .badRequest
         case .payloadTooLarge: .contentTooLarge
+        case .unsupportedMediaType: .unsupportedMediaType
         case .unauthorized, .upstreamAuth: .unauthorized
         case .notFound, .modelNotFound: .notFound
         case .rateLimited: .tooManyRequests
@@ -41,6 +44,11 @@ public enum ErrorCode: String, Sendable, CaseIterable {
             LocalizedMessage(en: "The request is invalid.", zh: "请求无效。")
         case .payloadTooLarge:
             LocalizedMessage(en: "The request body is too large.", zh: "请求体过大。")
+        case .unsupportedMediaType:
+            LocalizedMessage(
+                en: "The body must be JSON: send it with the header Content-Type: application/json.",
+                zh: "请求体必须是 JSON：请带上请求头 Content-Type: application/json。"
+            )
         case .unauthorized:
             LocalizedMessage(en: "A valid API key is required.", zh: "需要有效的 API 密钥。")
         case .notFound:

@@ -1,7 +1,8 @@
 import HTTPTypes
 import LLMClient
 
-/// An error the HTTP layer turns into `{"success":false,"error","code"}` with the code's status.
+/// A documented failure: its stable code, what the client is told, and the headers the answer
+/// carries. The error middleware renders it in the client's dialect (`ErrorDialect`).
 public struct GatewayError: Error, Sendable {
     public var code: ErrorCode
     /// Overrides the code's default message.
@@ -12,6 +13,10 @@ public struct GatewayError: Error, Sendable {
     public var headers: HTTPFields
     /// The request field at fault, for OpenAI-shaped errors.
     public var param: String?
+    /// The upstream's own error type and code, passed on to the client (its message is not: it
+    /// may quote the prompt).
+    public var upstreamType: String?
+    public var upstreamCode: String?
 
     public init(_ code: ErrorCode, message: LocalizedMessage? = nil, details: String? = nil, headers: HTTPFields = [:]) {
         self.code = code
@@ -24,7 +29,7 @@ public struct GatewayError: Error, Sendable {
         GatewayError(.invalidRequest, message: LocalizedMessage(en: en, zh: zh))
     }
 
-    /// The OpenAI surface answers 404 for a model no provider serves.
+    /// A model no provider serves (404 on the OpenAI and Anthropic surfaces, 400 on `/api`).
     static func unknownModel(_ model: String) -> GatewayError {
         var error = GatewayError(
             .modelNotFound,
@@ -54,19 +59,27 @@ extension GatewayError {
             case 408:
                 self.init(.upstreamTimeout, details: details)
             case 400, 404, 409, 413, 422:
-                self.init(
-                    .invalidRequest,
-                    message: LocalizedMessage(
-                        en: "The model provider rejected the request\(error.status == 404 ? " (unknown model or path)" : "").",
-                        zh: "模型服务商拒绝了该请求。"
-                    ),
-                    details: details
-                )
+                let message =
+                    Self.passedOnMessage(error.upstreamMessage)
+                    ?? "The model provider rejected the request\(error.status == 404 ? " (unknown model or path)" : "")."
+                self.init(.invalidRequest, message: LocalizedMessage(en: message, zh: "模型服务商拒绝了该请求。"), details: details)
             case 500...:
                 self.init(.upstreamUnavailable, details: details)
             default:
                 self.init(.internalError, details: details)
             }
         }
+        self.upstreamType = error.upstreamType
+        self.upstreamCode = error.upstreamCode
+    }
+
+    /// An upstream message that clients act on and that quotes nothing of the prompt: a prompt
+    /// over the model's context, which agents answer by compacting their history (Claude Code
+    /// looks for "prompt is too long"). Other upstream messages are shown only in development.
+    static func passedOnMessage(_ message: String?) -> String? {
+        guard let message, message.utf8.count <= 300 else { return nil }
+        let lowered = message.lowercased()
+        let signs = ["prompt is too long", "context length", "context window", "maximum context", "too many tokens"]
+        return signs.contains(where: lowered.contains) ? message : nil
     }
 }

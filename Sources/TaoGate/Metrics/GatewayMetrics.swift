@@ -117,3 +117,25 @@ final class GatewayMetrics: Sendable {
     func streamEnded() { activeStreams.decrement() }
     func rateLimitedRequest() { rateLimited.increment() }
 }
+
+extension GatewayMetrics {
+    /// Everything a finished request counts for.
+    func record(_ request: FinishedRequest) {
+        let fields = request.fields
+        requestFinished(
+            route: request.route,
+            method: request.method,
+            status: request.status,
+            duration: request.duration,
+            upstream: fields.upstreamLatencyMilliseconds.map { .microseconds(Int64($0 * 1000)) }
+        )
+        for (index, call) in fields.upstreamCalls.enumerated() {
+            upstreamCall(provider: call.provider, status: call.status, latency: .microseconds(Int64(call.latencyMilliseconds * 1000)))
+            if index < fields.upstreamCalls.count - 1 { fallback(from: call.provider) }
+        }
+        if let model = fields.upstreamCalls.last?.model ?? fields.model {
+            tokens(model: model, prompt: fields.usage?.inputTokens ?? 0, completion: request.completionTokens)
+        }
+        if let first = fields.firstContentAt { timeToFirstToken(route: request.route, first - request.start) }
+    }
+}

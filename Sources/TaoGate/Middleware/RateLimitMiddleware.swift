@@ -36,9 +36,16 @@ struct RateLimitMiddleware: RouterMiddleware {
             headers[.retryAfter] = resetSeconds
             throw GatewayError(.rateLimited, headers: headers)
         }
-        var response = try await next(request, context)
-        response.headers.append(contentsOf: headers)
-        return response
+        do {
+            var response = try await next(request, context)
+            response.headers.append(contentsOf: headers)
+            return response
+        } catch {
+            // A failure further on still tells the client where it stands.
+            var failure = context.failure(for: error)
+            failure.headers.append(contentsOf: headers)
+            throw failure
+        }
     }
 }
 

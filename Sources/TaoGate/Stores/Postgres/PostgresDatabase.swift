@@ -208,5 +208,13 @@ final class PostgresDatabase: Sendable {
                 """
             ]
         ),
+        Migration(
+            version: 5,
+            statements: [
+                "ALTER TABLE usage_records ADD COLUMN cache_read_tokens BIGINT NOT NULL DEFAULT 0",
+                "ALTER TABLE usage_records ADD COLUMN cache_write_tokens BIGINT NOT NULL DEFAULT 0",
+                "ALTER TABLE usage_records ADD COLUMN reasoning_tokens BIGINT NOT NULL DEFAULT 0",
+            ]
+        ),
     ]
 }

@@ -24,12 +24,12 @@ struct PostgresUsageStore: UsageStore {
     }
 
     private static func insertStatement(for records: ArraySlice<UsageRecord>) throws -> PostgresQuery {
-        var bindings = PostgresBindings(capacity: records.count * 10)
+        var bindings = PostgresBindings(capacity: records.count * 13)
         var rows: [String] = []
         rows.reserveCapacity(records.count)
         for record in records {
             let first = bindings.count + 1
-            rows.append("(" + (first..<(first + 10)).map { "$\($0)" }.joined(separator: ", ") + ")")
+            rows.append("(" + (first..<(first + 13)).map { "$\($0)" }.joined(separator: ", ") + ")")
             bindings.append(record.at.timeIntervalSince1970)
             try bindings.append(record.clientKey)
             try bindings.append(record.provider)
@@ -37,6 +37,9 @@ struct PostgresUsageStore: UsageStore {
             bindings.append(record.status)
             bindings.append(record.promptTokens)
             bindings.append(record.completionTokens)
+            bindings.append(record.cacheReadTokens)
+            bindings.append(record.cacheWriteTokens)
+            bindings.append(record.reasoningTokens)
             bindings.append(record.latencyMilliseconds)
             bindings.append(record.streamed)
             bindings.append(record.cancelled)
@@ -44,7 +47,7 @@ struct PostgresUsageStore: UsageStore {
         return PostgresQuery(
             unsafeSQL: """
                 INSERT INTO usage_records (at, client_key, provider, model, status, prompt_tokens, completion_tokens,
-                    latency_ms, streamed, cancelled) VALUES \(rows.joined(separator: ", "))
+                    cache_read_tokens, cache_write_tokens, reasoning_tokens, latency_ms, streamed, cancelled) VALUES \(rows.joined(separator: ", "))
                 """,
             binds: bindings
         )

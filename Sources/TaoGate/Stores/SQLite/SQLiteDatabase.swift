@@ -152,6 +152,14 @@ final class SQLiteDatabase: Sendable {
                 "CREATE INDEX usage_records_by_key ON usage_records (client_key, at)",
             ]
         ),
+        Migration(
+            version: 4,
+            statements: [
+                "ALTER TABLE usage_records ADD COLUMN cache_read_tokens INTEGER NOT NULL DEFAULT 0",
+                "ALTER TABLE usage_records ADD COLUMN cache_write_tokens INTEGER NOT NULL DEFAULT 0",
+                "ALTER TABLE usage_records ADD COLUMN reasoning_tokens INTEGER NOT NULL DEFAULT 0",
+            ]
+        ),
     ]
 }
 

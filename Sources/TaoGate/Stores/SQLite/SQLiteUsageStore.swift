@@ -15,11 +15,12 @@ struct SQLiteUsageStore: UsageStore {
             var start = records.startIndex
             while start < records.endIndex {
                 let batch = records[start..<min(start + Self.rowsPerStatement, records.endIndex)]
-                let placeholders = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: batch.count).joined(separator: ", ")
+                let placeholders = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: batch.count).joined(separator: ", ")
                 try await unit.execute(
                     """
                     INSERT INTO usage_records (at, client_key, provider, model, status, prompt_tokens, completion_tokens,
-                        latency_ms, streamed, cancelled) VALUES \(placeholders)
+                        cache_read_tokens, cache_write_tokens, reasoning_tokens, latency_ms, streamed, cancelled)
+                        VALUES \(placeholders)
                     """,
                     batch.flatMap(Self.values)
                 )
@@ -33,6 +34,7 @@ struct SQLiteUsageStore: UsageStore {
             .float(record.at.timeIntervalSince1970), record.clientKey.map { .text($0) } ?? .null,
             record.provider.map { .text($0) } ?? .null, record.model.map { .text($0) } ?? .null,
             .integer(record.status), .integer(record.promptTokens), .integer(record.completionTokens),
+            .integer(record.cacheReadTokens), .integer(record.cacheWriteTokens), .integer(record.reasoningTokens),
             .float(record.latencyMilliseconds), .integer(record.streamed ? 1 : 0), .integer(record.cancelled ? 1 : 0),
         ]
     }

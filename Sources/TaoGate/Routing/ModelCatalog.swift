@@ -10,14 +10,14 @@ actor ModelCatalog {
         var fromUpstream: Bool
     }
 
-    private let provider: any ChatProvider
+    private let provider: ModelRouter
     private let suggested: [String]
     private let ttl: Duration
     private let failureTTL: Duration
     private var cached: (listing: Listing, expires: ContinuousClock.Instant)?
     private var inFlight: Task<[String]?, Never>?
 
-    init(provider: any ChatProvider, suggested: [String], ttl: Duration, failureTTL: Duration = .seconds(30)) {
+    init(provider: ModelRouter, suggested: [String], ttl: Duration, failureTTL: Duration = .seconds(30)) {
         self.provider = provider
         self.suggested = suggested
         self.ttl = ttl

@@ -4,10 +4,49 @@ public struct ChatCompletionResponse: Codable, Sendable, Hashable {
         public var role: String?
         /// Absent or null when the model answered with tool calls only.
         public var content: String?
+        public var toolCalls: [ChatToolCall]?
+        /// DeepSeek-style reasoning (`reasoning_content`, or `reasoning`).
+        public var reasoningContent: String?
+        public var refusal: String?
 
-        public init(role: String? = "assistant", content: String?) {
+        public init(
+            role: String? = "assistant",
+            content: String?,
+            toolCalls: [ChatToolCall]? = nil,
+            reasoningContent: String? = nil,
+            refusal: String? = nil
+        ) {
             self.role = role
             self.content = content
+            self.toolCalls = toolCalls
+            self.reasoningContent = reasoningContent
+            self.refusal = refusal
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case role, content, refusal, reasoning
+            case toolCalls = "tool_calls"
+            case reasoningContent = "reasoning_content"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.role = try container.decodeIfPresent(String.self, forKey: .role)
+            self.content = try container.decodeIfPresent(String.self, forKey: .content)
+            self.toolCalls = try container.decodeIfPresent([ChatToolCall].self, forKey: .toolCalls)
+            self.reasoningContent =
+                try container.decodeIfPresent(String.self, forKey: .reasoningContent)
+                ?? (try? container.decodeIfPresent(String.self, forKey: .reasoning))
+            self.refusal = try? container.decodeIfPresent(String.self, forKey: .refusal)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encodeIfPresent(role, forKey: .role)
+            try container.encode(content, forKey: .content)
+            try container.encodeIfPresent(toolCalls, forKey: .toolCalls)
+            try container.encodeIfPresent(reasoningContent, forKey: .reasoningContent)
+            try container.encodeIfPresent(refusal, forKey: .refusal)
         }
     }
 

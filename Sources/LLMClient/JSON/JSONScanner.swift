@@ -1,0 +1,244 @@
+/// A forward-only reader of JSON text, for the hot places where only a few members matter: a
+/// stream's chunks, the usage of an answer, and the fields of a request the gateway routes by.
+///
+/// Every method returns nil (or false) at the first byte it does not expect, and the caller then
+/// gives up on the scan (and decodes the text instead, or refuses it).
+package struct JSONScanner {
+    package let bytes: UnsafeBufferPointer<UInt8>
+    package var index = 0
+    /// How deep `skipValue` may nest before it gives up.
+    package let maximumDepth: Int
+
+    package init(bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int = 32) {
+        self.bytes = bytes
+        self.maximumDepth = maximumDepth
+    }
+
+    /// Whether only whitespace is left.
+    package mutating func isAtEnd() -> Bool {
+        skipWhitespace()
+        return index == bytes.count
+    }
+
+    /// An object's members, each value read by `member` (which must consume it).
+    package mutating func members(_ member: (inout JSONScanner, String) -> Bool) -> Bool {
+        skipWhitespace()
+        guard consume(UInt8(ascii: "{")) else { return false }
+        skipWhitespace()
+        if consume(UInt8(ascii: "}")) { return true }
+        while true {
+            skipWhitespace()
+            guard let key = string() else { return false }
+            skipWhitespace()
+            guard consume(UInt8(ascii: ":")) else { return false }
+            skipWhitespace()
+            guard member(&self, key) else { return false }
+            skipWhitespace()
+            if consume(UInt8(ascii: ",")) { continue }
+            return consume(UInt8(ascii: "}"))
+        }
+    }
+
+    /// An array's elements, each read by `element` (which must consume it).
+    package mutating func elements(_ element: (inout JSONScanner) -> Bool) -> Bool {
+        skipWhitespace()
+        guard consume(UInt8(ascii: "[")) else { return false }
+        skipWhitespace()
+        if consume(UInt8(ascii: "]")) { return true }
+        while true {
+            skipWhitespace()
+            guard element(&self) else { return false }
+            skipWhitespace()
+            if consume(UInt8(ascii: ",")) { continue }
+            return consume(UInt8(ascii: "]"))
+        }
+    }
+
+    /// A string or `null` (as nil inside the outer optional).
+    package mutating func optionalString() -> String?? {
+        if null() { return .some(nil) }
+        return string().map { .some($0) }
+    }
+
+    package mutating func null() -> Bool {
+        literal("null")
+    }
+
+    package mutating func bool() -> Bool? {
+        if literal("true") { return true }
+        if literal("false") { return false }
+        return nil
+    }
+
+    /// Whether the next value is a string, without reading it.
+    package var nextIsString: Bool { index < bytes.count && bytes[index] == UInt8(ascii: "\"") }
+
+    /// A string without escapes is taken as it stands; one with escapes is decoded here.
+    package mutating func string() -> String? {
+        guard consume(UInt8(ascii: "\"")) else { return nil }
+        let start = index
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                defer { index += 1 }
+                return String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+            }
+            if byte == UInt8(ascii: "\\") {
+                index = start
+                return escapedString()
+            }
+            if byte < 0x20 { return nil }
+            index += 1
+        }
+        return nil
+    }
+
+    private mutating func escapedString() -> String? {
+        var utf8: [UInt8] = []
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
+            switch byte {
+            case UInt8(ascii: "\""):
+                return String(validating: utf8, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                guard index < bytes.count else { return nil }
+                let escape = bytes[index]
+                index += 1
+                switch escape {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): utf8.append(escape)
+                case UInt8(ascii: "b"): utf8.append(0x08)
+                case UInt8(ascii: "f"): utf8.append(0x0C)
+                case UInt8(ascii: "n"): utf8.append(0x0A)
+                case UInt8(ascii: "r"): utf8.append(0x0D)
+                case UInt8(ascii: "t"): utf8.append(0x09)
+                case UInt8(ascii: "u"):
+                    guard let scalar = unicodeEscape() else { return nil }
+                    utf8.append(contentsOf: String(Character(scalar)).utf8)
+                default: return nil
+                }
+            case 0..<0x20:
+                return nil
+            default:
+                utf8.append(byte)
+            }
+        }
+        return nil
+    }
+
+    /// The scalar of `\uXXXX`, or of a surrogate pair `\uD83D\uDE00`.
+    private mutating func unicodeEscape() -> Unicode.Scalar? {
+        guard let first = hexQuad() else { return nil }
+        if (0xD800..<0xDC00).contains(first) {
+            guard consume(UInt8(ascii: "\\")), consume(UInt8(ascii: "u")), let second = hexQuad(),
+                (0xDC00..<0xE000).contains(second)
+            else { return nil }
+            return Unicode.Scalar(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00))
+        }
+        return Unicode.Scalar(first)
+    }
+
+    private mutating func hexQuad() -> UInt32? {
+        guard index + 4 <= bytes.count else { return nil }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[index]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+            value = value << 4 | UInt32(digit)
+            index += 1
+        }
+        return value
+    }
+
+    /// A whole number (no fraction or exponent, at most 18 digits).
+    package mutating func integer() -> Int? {
+        let negative = consume(UInt8(ascii: "-"))
+        var value = 0
+        var digits = 0
+        while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
+            // 18 digits always fit; a longer number is given up on before it could overflow.
+            guard digits < 18 else { return nil }
+            value = value * 10 + Int(bytes[index] - UInt8(ascii: "0"))
+            digits += 1
+            index += 1
+        }
+        guard digits > 0 else { return nil }
+        if index < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[index]) { return nil }
+        return negative ? -value : value
+    }
+
+    /// Any JSON value, checked only as far as needed to find where it ends.
+    package mutating func skipValue(depth: Int) -> Bool {
+        guard depth < maximumDepth, index < bytes.count else { return false }
+        switch bytes[index] {
+        case UInt8(ascii: "\""):
+            return skipString()
+        case UInt8(ascii: "{"):
+            return members { scanner, _ in scanner.skipValue(depth: depth + 1) }
+        case UInt8(ascii: "["):
+            return arrayCount(depth: depth) != nil
+        case UInt8(ascii: "t"): return literal("true")
+        case UInt8(ascii: "f"): return literal("false")
+        case UInt8(ascii: "n"): return literal("null")
+        default:
+            let start = index
+            while index < bytes.count, Self.isNumberByte(bytes[index]) { index += 1 }
+            return index > start
+        }
+    }
+
+    /// How many values an array holds, each checked only as far as `skipValue` does.
+    package mutating func arrayCount(depth: Int) -> Int? {
+        var count = 0
+        let read = elements { scanner in
+            count += 1
+            return scanner.skipValue(depth: depth + 1)
+        }
+        return read ? count : nil
+    }
+
+    private mutating func skipString() -> Bool {
+        index += 1
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
+            if byte == UInt8(ascii: "\"") { return true }
+            if byte == UInt8(ascii: "\\") { index += 1 }
+        }
+        return false
+    }
+
+    private static func isNumberByte(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+")
+            || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E")
+    }
+
+    package mutating func literal(_ word: StaticString) -> Bool {
+        let length = word.utf8CodeUnitCount
+        guard index + length <= bytes.count else { return false }
+        for offset in 0..<length where bytes[index + offset] != word.utf8Start[offset] { return false }
+        index += length
+        return true
+    }
+
+    package mutating func consume(_ byte: UInt8) -> Bool {
+        guard index < bytes.count, bytes[index] == byte else { return false }
+        index += 1
+        return true
+    }
+
+    package mutating func skipWhitespace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return
+            }
+        }
+    }
+}

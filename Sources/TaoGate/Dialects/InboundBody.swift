@@ -1,0 +1,143 @@
+import LLMClient
+import NIOCore
+
+/// What the gateway reads of a client's JSON body before routing it, in one pass of a scanner
+/// (no decoder): the model, whether it streams, whether it asks for usage, how many messages it
+/// holds, its token limit, and its top-level member names.
+///
+/// A body holding a member twice (at the top level, or in `stream_options`) is refused: a
+/// decoder keeps the first `"stream"` or `"model"`, most upstreams the last, and the gateway and
+/// the upstream must read the same request. The body must be valid UTF-8.
+struct InboundBody: Sendable {
+    var model: String?
+    var stream = false
+    /// `stream_options` is present.
+    var hasStreamOptions = false
+    /// `stream_options.include_usage` is true.
+    var includeUsage = false
+    /// How many `messages` (nil when absent).
+    var messageCount: Int?
+    /// `input` is present (the Responses API's), as a string or items.
+    var hasInput = false
+    /// `max_tokens`, `max_completion_tokens` or `max_output_tokens`, when a whole number.
+    var maxTokens: Int?
+    /// The top-level member names, in order.
+    var keys: [String] = []
+
+    /// How deep a body may nest.
+    static let maximumDepth = 256
+
+    static func scan(_ body: ByteBuffer) throws -> InboundBody {
+        try body.withUnsafeReadableBytes { raw in
+            let bytes = raw.assumingMemoryBound(to: UInt8.self)
+            guard isValidUTF8(bytes) else { throw invalid("the body is not valid UTF-8") }
+            var scanner = JSONScanner(bytes: bytes, maximumDepth: maximumDepth)
+            var fields = InboundBody()
+            var seen = Set<String>()
+            var problem: GatewayError?
+            let read = scanner.members { scanner, key in
+                guard seen.insert(key).inserted else {
+                    problem = invalid("the body holds the member `\(key)` more than once", param: key)
+                    return false
+                }
+                fields.keys.append(key)
+                switch key {
+                case "model":
+                    if scanner.null() { return true }
+                    guard let model = scanner.string() else {
+                        problem = invalid("model must be a string", param: "model")
+                        return false
+                    }
+                    fields.model = model
+                    return true
+                case "stream":
+                    if scanner.null() { return true }
+                    guard let stream = scanner.bool() else {
+                        problem = invalid("stream must be true or false", param: "stream")
+                        return false
+                    }
+                    fields.stream = stream
+                    return true
+                case "stream_options":
+                    if scanner.null() { return true }
+                    fields.hasStreamOptions = true
+                    var inner = Set<String>()
+                    return scanner.members { scanner, key in
+                        guard inner.insert(key).inserted else {
+                            problem = invalid("stream_options holds the member `\(key)` more than once", param: "stream_options")
+                            return false
+                        }
+                        guard key == "include_usage" else { return scanner.skipValue(depth: 2) }
+                        if scanner.null() { return true }
+                        guard let include = scanner.bool() else {
+                            problem = invalid("stream_options.include_usage must be true or false", param: "stream_options")
+                            return false
+                        }
+                        fields.includeUsage = include
+                        return true
+                    }
+                case "messages":
+                    if scanner.null() { return true }
+                    guard let count = scanner.arrayCount(depth: 1) else {
+                        problem = problem ?? invalid("messages must be an array", param: "messages")
+                        return false
+                    }
+                    fields.messageCount = count
+                    return true
+                case "input":
+                    fields.hasInput = !scanner.null()
+                    return fields.hasInput ? scanner.skipValue(depth: 1) : true
+                case "max_tokens", "max_completion_tokens", "max_output_tokens":
+                    let start = scanner.index
+                    if let value = scanner.integer() {
+                        fields.maxTokens = value
+                        return true
+                    }
+                    scanner.index = start
+                    return scanner.skipValue(depth: 1)
+                default:
+                    return scanner.skipValue(depth: 1)
+                }
+            }
+            if let problem { throw problem }
+            guard read, scanner.isAtEnd() else { throw invalid("the body must be a JSON object") }
+            return fields
+        }
+    }
+
+    /// The model, checked: a non-empty string of at most 200 bytes without control characters
+    /// (a NUL in a model name would reach logs, metrics and the usage rows).
+    func validModel() throws -> String {
+        guard let model, ModelName.isValid(model) else {
+            throw Self.invalid("model is required: a non-empty string of at most 200 characters, without control characters", param: "model")
+        }
+        return model
+    }
+
+    /// Messages, checked: present, an array, and not empty.
+    func validMessageCount(max: Int) throws -> Int {
+        guard let count = messageCount else { throw Self.invalid("messages is required and must be an array", param: "messages") }
+        guard count > 0 else { throw Self.invalid("messages must hold at least one message", param: "messages") }
+        guard count <= max else { throw Self.invalid("messages may hold at most \(max) messages", param: "messages") }
+        return count
+    }
+
+    static func invalid(_ message: String, param: String? = nil) -> GatewayError {
+        var error = GatewayError.invalidRequest(en: message, zh: message)
+        error.param = param
+        return error
+    }
+
+    /// ASCII is checked byte by byte; anything else is validated as UTF-8 once.
+    private static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        if bytes.allSatisfy({ $0 < 0x80 }) { return true }
+        return String(validating: bytes, as: UTF8.self) != nil
+    }
+}
+
+/// The rule for model names on every route: 1 to 200 bytes, no control characters.
+enum ModelName {
+    static func isValid(_ model: String) -> Bool {
+        !model.isEmpty && model.utf8.count <= 200 && !model.unicodeScalars.contains { $0.properties.generalCategory == .control }
+    }
+}

@@ -1,0 +1,104 @@
+import HTTPTypes
+import Hummingbird
+import LLMClient
+import NIOCore
+
+/// `POST /api/chat` and `POST /api/chat/stream`: the reference API's chat routes. Their requests
+/// reach every provider through the neutral core (no provider speaks the reference API).
+struct ChatController {
+    let service: ChatService
+    let maxBodyBytes: Int
+    let maxMessageCharacters: Int
+    let shutdownGrace: Duration
+
+    func addRoutes(to group: RouterGroup<GatewayRequestContext>) {
+        group.post(use: chat)
+        group.post("stream", use: stream)
+    }
+
+    /// `{ success, response, usage, model }`
+    struct Reply: ResponseEncodable {
+        struct Usage: Encodable {
+            let prompt_tokens: Int
+            let completion_tokens: Int
+            let total_tokens: Int
+        }
+
+        let success: Bool
+        let response: String
+        let usage: Usage
+        let model: String
+    }
+
+    @Sendable func chat(_ request: Request, context: GatewayRequestContext) async throws -> Reply {
+        var request = request
+        let input = try await ChatInput.decode(from: &request, context: context, maxBytes: maxBodyBytes, maxMessageCharacters: maxMessageCharacters)
+        let model = service.model(for: input)
+        context.record.update {
+            $0.model = model
+            $0.messageLength = input.message.count
+        }
+        let started = ContinuousClock.now
+        let service = self.service
+        let response = try await RequestLifetime(context: context, shutdownGrace: shutdownGrace).run {
+            try await service.complete(input, record: context.record)
+        }
+        let usage = response.usage ?? TokenUsage(inputTokens: 0, outputTokens: 0)
+        context.record.update {
+            $0.upstreamLatencyMilliseconds = (ContinuousClock.now - started).milliseconds
+            $0.usage = usage
+        }
+        return Reply(
+            success: true,
+            response: response.text,
+            usage: .init(prompt_tokens: usage.inputTokens, completion_tokens: usage.outputTokens, total_tokens: usage.totalTokens),
+            model: response.model.isEmpty ? model : response.model
+        )
+    }
+
+    /// `data: {"content":"…"}` per delta, then `data: [DONE]`. A failure before the first byte is
+    /// a JSON error (thrown from here); after it, an `event: error` ends the stream.
+    @Sendable func stream(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        var request = request
+        let input = try await ChatInput.decode(from: &request, context: context, maxBytes: maxBodyBytes, maxMessageCharacters: maxMessageCharacters)
+        let model = service.model(for: input)
+        context.record.update {
+            $0.model = model
+            $0.messageLength = input.message.count
+            $0.streamed = true
+        }
+        let started = ContinuousClock.now
+        let service = self.service
+        let events = try await RequestLifetime(context: context, shutdownGrace: shutdownGrace).run {
+            try await service.stream(input, record: context.record)
+        }
+        context.record.update { $0.upstreamLatencyMilliseconds = (ContinuousClock.now - started).milliseconds }
+        let language = Language(acceptLanguage: request.headers[.acceptLanguage])
+        return Response.eventStream(context: context, shutdownGrace: shutdownGrace, errors: .reference, language: language) { writer in
+            let keepsReply = input.conversationID != nil
+            var reply = ""
+            var pending = ByteBuffer()
+            var iterator = events.makeAsyncIterator()
+            while let event = try await iterator.next() {
+                switch event {
+                case .text(let content):
+                    if keepsReply { reply += content }
+                    context.record.noteRelayedChunk()
+                    ReferenceStreamEvents.appendContent(content, to: &pending)
+                case .usage(let usage):
+                    context.record.noteUsage(usage)
+                default:
+                    break
+                }
+                // Events decoded from one upstream read go out in one write.
+                if !iterator.hasBufferedEvent, pending.readableBytes > 0 {
+                    try await writer.write(pending)
+                    pending.clear()
+                }
+            }
+            try await service.remember(input, reply: reply)
+            pending.writeImmutableBuffer(ReferenceStreamEvents.done)
+            try await writer.write(pending)
+        }
+    }
+}

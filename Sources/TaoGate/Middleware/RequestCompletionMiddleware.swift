@@ -1,0 +1,107 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Gives every request an id (the client's `X-Request-ID` when it is sane, else a new one,
+/// echoed back), notices when its answer is complete (a stream when its last byte is written, or
+/// when it fails), and hands what the request did to the log line, usage accounting and metrics.
+struct RequestCompletionMiddleware: RouterMiddleware {
+    typealias Context = GatewayRequestContext
+
+    let log: RequestLog
+    let accounting: UsageAccounting?
+    let metrics: GatewayMetrics?
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        let requestID = Self.acceptableRequestID(request.headers[.xRequestID]) ?? RequestIdentifier.next()
+        context.record.update { $0.requestID = requestID }
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            finish(request: request, context: context, status: 500, start: start, outcome: "error")
+            throw error
+        }
+        response.headers[.xRequestID] = requestID
+        let status = Int(response.status.code)
+        guard response.body.contentLength == nil else {
+            finish(request: request, context: context, status: status, start: start, outcome: nil)
+            return response
+        }
+        // A streamed body: the request is finished when it has been written (or has failed).
+        let body = response.body
+        let metrics = self.metrics
+        response.body = ResponseBody { writer in
+            metrics?.streamStarted()
+            defer { metrics?.streamEnded() }
+            do {
+                try await body.write(writer)
+            } catch {
+                finish(request: request, context: context, status: status, start: start, outcome: "client_gone")
+                throw error
+            }
+            finish(request: request, context: context, status: status, start: start, outcome: nil)
+        }
+        return response
+    }
+
+    private func finish(request: Request, context: Context, status: Int, start: ContinuousClock.Instant, outcome: String?) {
+        let finished = FinishedRequest(
+            method: request.method.rawValue,
+            route: context.endpointPath ?? "unmatched",
+            status: status,
+            start: start,
+            duration: ContinuousClock.now - start,
+            outcome: outcome,
+            fields: context.record.snapshot
+        )
+        accounting?.record(finished)
+        metrics?.record(finished)
+        log.write(finished)
+    }
+
+    /// Up to 128 characters of letters, digits and `-_.:`.
+    static func acceptableRequestID(_ value: String?) -> String? {
+        guard let value, !value.isEmpty, value.utf8.count <= 128,
+            value.utf8.allSatisfy({
+                $0 < 0x80 && (Character(UnicodeScalar($0)).isLetter || Character(UnicodeScalar($0)).isNumber || "-_.:".utf8.contains($0))
+            })
+        else { return nil }
+        return value
+    }
+}
+
+/// What a finished request did, as the log line, usage accounting and metrics read it.
+struct FinishedRequest: Sendable {
+    let method: String
+    /// The route pattern (never the raw path), or `unmatched`.
+    let route: String
+    let status: Int
+    let start: ContinuousClock.Instant
+    let duration: Duration
+    /// `error` (thrown past every middleware) or `client_gone` (a stream's client left).
+    let outcome: String?
+    let fields: RequestRecord.Fields
+
+    /// The completion tokens to count: the reported ones, or for a stream cut short about one
+    /// per relayed chunk.
+    var completionTokens: Int { fields.usage?.outputTokens ?? fields.relayedChunks }
+}
+
+/// Short random request ids: 16 hex digits.
+enum RequestIdentifier {
+    static func next() -> String {
+        let value = UInt64.random(in: 0...UInt64.max)
+        let text = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - text.count) + text
+    }
+}
+
+extension Duration {
+    /// Milliseconds with three decimals.
+    var milliseconds: Double {
+        let (seconds, attoseconds) = components
+        return ((Double(seconds) * 1000 + Double(attoseconds) / 1e15) * 1000).rounded() / 1000
+    }
+}
