@@ -28,7 +28,11 @@ extension MockUpstream {
         if chat.reasoningEffort != nil,
             chat.messages.contains(where: { $0.role == "assistant" && $0.toolCalls != nil && $0.reasoningContent == nil })
         {
-            return Self.error(status: .badRequest, message: "The `reasoning_content` in the thinking mode must be passed back to the API.", anthropic: false)
+            return Self.error(
+                status: .badRequest,
+                message: "The `reasoning_content` in the thinking mode must be passed back to the API.",
+                anthropic: false
+            )
         }
 
         let prompt = MockPrompt(chat: chat)

@@ -37,9 +37,12 @@ extension MockUpstream {
         if let thinking { content.append(.thinking(thinking: thinking, signature: MockReply.signature(of: thinking))) }
         switch answer {
         case .text(let text): content.append(.text(text))
-        case .toolCall(let id, let name, let arguments): content.append(.toolUse(id: id, name: name, input: JSONValue(parsing: arguments) ?? .object([:])))
+        case .toolCall(let id, let name, let arguments):
+            content.append(.toolUse(id: id, name: name, input: JSONValue(parsing: arguments) ?? .object([:])))
         }
-        return Self.json(MessagesResponse(id: id, model: messages.model, content: content, stopReason: answer.isToolCall ? "tool_use" : "end_turn", usage: usage))
+        return Self.json(
+            MessagesResponse(id: id, model: messages.model, content: content, stopReason: answer.isToolCall ? "tool_use" : "end_turn", usage: usage)
+        )
     }
 
     /// `POST /v1/messages/count_tokens`: the words of the request.
@@ -74,7 +77,8 @@ extension MockUpstream {
     }
 
     private static func isToolID(_ id: String) -> Bool {
-        !id.isEmpty && id.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-") }
+        !id.isEmpty
+            && id.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-") }
     }
 
     private func messageStream(
@@ -134,7 +138,12 @@ extension MockUpstream {
                     var deltas = 0
                     for step in events {
                         if step.isDelta {
-                            try await Self.applyStreamFault(fault, at: deltas, writer: &writer, partial: "event: content_block_delta\ndata: {\"type\":\"content_bl")
+                            try await Self.applyStreamFault(
+                                fault,
+                                at: deltas,
+                                writer: &writer,
+                                partial: "event: content_block_delta\ndata: {\"type\":\"content_bl"
+                            )
                             deltas += 1
                         }
                         try await writer.write(event(step.event))

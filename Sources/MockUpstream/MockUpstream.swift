@@ -13,8 +13,8 @@ import Synchronization
 ///
 /// It records what it receives so tests can check what a gateway sent upstream (the last 1,000
 /// requests of each kind). Control routes for out-of-process use: `POST /mock/faults` (a
-/// `MockFault`), `DELETE /mock/faults`, `GET /mock/stats`, `GET /mock/requests/last` (the last
-/// model request's body, as received).
+/// `MockFault`), `DELETE /mock/faults`, `GET /mock/stats`, `GET /mock/requests` (every model
+/// request kept: path, headers, body) and `GET /mock/requests/last` (the last one's body).
 public final class MockUpstream: Sendable {
     /// The models `GET /v1/models` lists.
     public static let models = ["claude-sonnet-4-6", "gpt-4o", "qwen-plus", "deepseek-v3"]
@@ -111,6 +111,9 @@ public final class MockUpstream: Sendable {
                     MockStats(chatRequests: $0.chatRequestCount, messagesRequests: $0.messagesRequests.count, modelsRequests: $0.modelsRequestCount)
                 }
             )
+        }
+        router.get("/mock/requests") { _, _ in
+            Self.json(self.received.map { MockReceivedReport(path: $0.path, headers: $0.headers, body: $0.body) })
         }
         router.get("/mock/requests/last") { _, _ in
             let body = self.state.withLock { $0.received.last?.body } ?? "null"
@@ -251,19 +254,6 @@ public final class MockUpstream: Sendable {
         let comment = fault.comments == true ? ": ping\(newline)\(newline)" : ""
         let event = name.map { "event: \($0)\(newline)" } ?? ""
         return ByteBuffer(string: "\(comment)\(event)data: \(data)\(newline)\(newline)")
-    }
-}
-
-/// `GET /mock/stats`
-struct MockStats: Encodable {
-    let chatRequests: Int
-    let messagesRequests: Int
-    let modelsRequests: Int
-
-    enum CodingKeys: String, CodingKey {
-        case chatRequests = "chat_requests"
-        case messagesRequests = "messages_requests"
-        case modelsRequests = "models_requests"
     }
 }
 

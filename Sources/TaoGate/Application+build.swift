@@ -65,7 +65,11 @@ func buildRouter(
         router.add(middleware: TracingMiddleware())
     }
     router.add(
-        middleware: RequestCompletionMiddleware(log: RequestLog(logger: logger), accounting: usageRecorder.map(UsageAccounting.init), metrics: metrics)
+        middleware: RequestCompletionMiddleware(
+            log: RequestLog(logger: logger),
+            accounting: usageRecorder.map(UsageAccounting.init),
+            metrics: metrics
+        )
     )
     router.add(middleware: SecurityHeadersMiddleware())
     if !configuration.corsOrigins.isEmpty {

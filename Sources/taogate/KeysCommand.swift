@@ -82,23 +82,6 @@ struct KeysCommand: AsyncParsableCommand {
     }
 }
 
-/// `taogate migrate`: brings the database named by DATABASE_URL to the current schema.
-struct MigrateCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "migrate",
-        abstract: "Create or update the database schema (serve also does this at start)."
-    )
-
-    @Option(help: "The .env file to read.")
-    var envFile: String = ".env"
-
-    func run() async throws {
-        try await withStores(envFile: envFile) { stores in
-            printToStandardError("Database \(stores.location) is up to date.")
-        }
-    }
-}
-
 /// Opens the stores of DATABASE_URL (migrating them), runs `body`, closes them.
 func withStores(envFile: String, _ body: (GatewayStores) async throws -> Void) async throws {
     let dotEnv = FileManager.default.fileExists(atPath: envFile) ? try? String(contentsOfFile: envFile, encoding: .utf8) : nil

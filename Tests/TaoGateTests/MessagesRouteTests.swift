@@ -62,7 +62,10 @@ struct NativeMessagesTests {
             #expect(message.text == MockReply.text(for: sent))
             #expect(message.usage == reported)
             let line = try #require(try await gateway.requestLogLines().first)
-            #expect(line["prompt_tokens"] as? Int == (reported.inputTokens ?? 0) + (reported.cacheReadInputTokens ?? 0) + (reported.cacheCreationInputTokens ?? 0))
+            #expect(
+                line["prompt_tokens"] as? Int == (reported.inputTokens ?? 0) + (reported.cacheReadInputTokens ?? 0)
+                    + (reported.cacheCreationInputTokens ?? 0)
+            )
             #expect(line["cache_read_tokens"] as? Int == reported.cacheReadInputTokens)
             #expect(line["cache_write_tokens"] as? Int == reported.cacheCreationInputTokens)
             #expect(line["translated_to"] == nil)
@@ -103,7 +106,10 @@ struct NativeMessagesTests {
         }
     }
 
-    @Test("The provider's failures come back in Anthropic's shape with the statuses its SDK maps", arguments: [(429, 429, "rate_limit_error"), (529, 529, "overloaded_error"), (503, 502, "api_error")])
+    @Test(
+        "The provider's failures come back in Anthropic's shape with the statuses its SDK maps",
+        arguments: [(429, 429, "rate_limit_error"), (529, 529, "overloaded_error"), (503, 502, "api_error")]
+    )
     func upstreamFailures(upstream: Int, expected: Int, type: String) async throws {
         try await LiveGateway.run(["UPSTREAM_MAX_RETRIES": "0"]) { gateway in
             gateway.mock.inject(MockFault(status: upstream, retryAfter: upstream == 429 ? "1" : nil))
@@ -132,14 +138,16 @@ struct NativeMessagesTests {
 @Suite("POST /v1/messages to a chat provider, translated")
 struct TranslatedMessagesTests {
     static let chatOnly = ["TAOTOKEN_APIS": "chat"]
-    static let tools = #"[{"name":"Bash","description":"Run a command","input_schema":{"type":"object","properties":{"command":{"type":"string"},"timeout":{"type":"integer","minimum":1}},"required":["command"]}}]"#
+    static let tools =
+        #"[{"name":"Bash","description":"Run a command","input_schema":{"type":"object","properties":{"command":{"type":"string"},"timeout":{"type":"integer","minimum":1}},"required":["command"]}}]"#
 
     @Test("The request reaches the provider as chat, and the answer comes back as a message")
     func plainIsTranslated() async throws {
         try await LiveGateway.run(Self.chatOnly) { gateway in
             let response = try await gateway.post(
                 "/v1/messages",
-                json: #"{"model":"gpt-4o","max_tokens":100,"system":"Be brief.","stop_sequences":["END"],"messages":[{"role":"user","content":"Hello there"}]}"#
+                json:
+                    #"{"model":"gpt-4o","max_tokens":100,"system":"Be brief.","stop_sequences":["END"],"messages":[{"role":"user","content":"Hello there"}]}"#
             )
             #expect(response.status == 200)
             let sent = try #require(gateway.mock.chatRequests.first)
@@ -163,7 +171,8 @@ struct TranslatedMessagesTests {
         try await LiveGateway.run(Self.chatOnly) { gateway in
             let response = try await gateway.post(
                 "/v1/messages",
-                json: #"{"model":"gpt-4o","max_tokens":100,"stream":true,"messages":[{"role":"user","content":"one"},{"role":"assistant","content":"two"},{"role":"user","content":"Hello there friend"}]}"#
+                json:
+                    #"{"model":"gpt-4o","max_tokens":100,"stream":true,"messages":[{"role":"user","content":"one"},{"role":"assistant","content":"two"},{"role":"user","content":"Hello there friend"}]}"#
             )
             let events = try messageEvents(response)
             #expect(response.events.map(\.event) == events.map(\.name))
@@ -205,7 +214,8 @@ struct TranslatedMessagesTests {
             let callText = String(decoding: try JSONEncoder().encode(call.content), as: UTF8.self)
             let second = try await gateway.post(
                 "/v1/messages",
-                json: #"{"model":"gpt-4o","max_tokens":100,"tools":\#(Self.tools),"messages":[{"role":"user","content":"list files"},{"role":"assistant","content":\#(callText)},{"role":"user","content":[{"type":"tool_result","tool_use_id":"\#(id)","content":"a.txt b.txt"}]}]}"#
+                json:
+                    #"{"model":"gpt-4o","max_tokens":100,"tools":\#(Self.tools),"messages":[{"role":"user","content":"list files"},{"role":"assistant","content":\#(callText)},{"role":"user","content":[{"type":"tool_result","tool_use_id":"\#(id)","content":"a.txt b.txt"}]}]}"#
             )
             #expect(second.status == 200)
             let sent = try #require(gateway.mock.chatRequests.last)
@@ -246,7 +256,8 @@ struct TranslatedMessagesTests {
         try await LiveGateway.run(Self.chatOnly) { gateway in
             let first = try await gateway.post(
                 "/v1/messages",
-                json: #"{"model":"deepseek-v3","max_tokens":20000,"thinking":{"type":"enabled","budget_tokens":10000},"tools":\#(Self.tools),"messages":[{"role":"user","content":"list files"}]}"#
+                json:
+                    #"{"model":"deepseek-v3","max_tokens":20000,"thinking":{"type":"enabled","budget_tokens":10000},"tools":\#(Self.tools),"messages":[{"role":"user","content":"list files"}]}"#
             )
             #expect(gateway.mock.chatRequests.first?.reasoningEffort == "medium")
             let answer = try JSONDecoder().decode(MessagesResponse.self, from: Data(first.body.utf8))
@@ -257,7 +268,8 @@ struct TranslatedMessagesTests {
             let content = String(decoding: try JSONEncoder().encode(answer.content), as: UTF8.self)
             let second = try await gateway.post(
                 "/v1/messages",
-                json: #"{"model":"deepseek-v3","max_tokens":20000,"thinking":{"type":"enabled","budget_tokens":10000},"tools":\#(Self.tools),"messages":[{"role":"user","content":"list files"},{"role":"assistant","content":\#(content)},{"role":"user","content":[{"type":"tool_result","tool_use_id":"\#(id)","content":"done"}]}]}"#
+                json:
+                    #"{"model":"deepseek-v3","max_tokens":20000,"thinking":{"type":"enabled","budget_tokens":10000},"tools":\#(Self.tools),"messages":[{"role":"user","content":"list files"},{"role":"assistant","content":\#(content)},{"role":"user","content":[{"type":"tool_result","tool_use_id":"\#(id)","content":"done"}]}]}"#
             )
             // The mock, like DeepSeek, refuses a tool-call turn whose reasoning is not sent back.
             #expect(second.status == 200)
@@ -270,7 +282,8 @@ struct TranslatedMessagesTests {
         try await LiveGateway.run(Self.chatOnly) { gateway in
             let response = try await gateway.post(
                 "/v1/messages",
-                json: #"{"model":"gpt-4o","max_tokens":100,"tools":[{"type":"web_search_20250305","name":"web_search","max_uses":3}],"messages":[{"role":"user","content":"news?"}]}"#
+                json:
+                    #"{"model":"gpt-4o","max_tokens":100,"tools":[{"type":"web_search_20250305","name":"web_search","max_uses":3}],"messages":[{"role":"user","content":"news?"}]}"#
             )
             #expect(response.status == 400)
             #expect((response.json["error"] as? [String: Any])?["type"] as? String == "invalid_request_error")
@@ -301,7 +314,10 @@ struct MessagesErrorTests {
             "providers:\n  - name: only\n    base_url: \(urls[0])\n    keys: [{ env: TEST_UPSTREAM_KEY }]\n    models: [claude-sonnet-4-6]\n    apis: [messages]\n"
         }
         try await LiveGateway.run(mocks: 1, providers: providers) { gateway, mocks in
-            let response = try await gateway.post("/v1/messages", json: #"{"model":"nope","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}"#)
+            let response = try await gateway.post(
+                "/v1/messages",
+                json: #"{"model":"nope","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}"#
+            )
             #expect(response.status == 404)
             #expect((response.json["error"] as? [String: Any])?["type"] as? String == "not_found_error")
             #expect(mocks[0].received.isEmpty)
@@ -321,7 +337,10 @@ struct MessagesErrorTests {
         }
     }
 
-    @Test("A body that is not a messages request is 400 invalid_request_error", arguments: ["{not json", #"{"model":"m"}"#, #"{"model":"m","messages":[]}"#, #"{"max_tokens":1,"messages":[{"role":"user","content":"x"}]}"#])
+    @Test(
+        "A body that is not a messages request is 400 invalid_request_error",
+        arguments: ["{not json", #"{"model":"m"}"#, #"{"model":"m","messages":[]}"#, #"{"max_tokens":1,"messages":[{"role":"user","content":"x"}]}"#]
+    )
     func invalidBodies(body: String) async throws {
         try await LiveGateway.run { gateway in
             let response = try await gateway.post("/v1/messages", json: body)
@@ -380,7 +399,8 @@ struct ReverseTranslationTests {
         try await LiveGateway.run(mocks: 1, providers: Self.anthropicOnly) { gateway, mocks in
             let response = try await gateway.post(
                 "/v1/chat/completions",
-                json: #"{"model":"claude-sonnet-4-6","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Hello there"}]}"#
+                json:
+                    #"{"model":"claude-sonnet-4-6","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Hello there"}]}"#
             )
             #expect(response.events.last?.data == "[DONE]")
             let chunks = try response.events.dropLast().map { try JSONDecoder().decode(ChatCompletionChunk.self, from: Data($0.data.utf8)) }
@@ -393,7 +413,8 @@ struct ReverseTranslationTests {
     @Test("A chat client's tool loop works against an Anthropic provider")
     func chatToolLoop() async throws {
         try await LiveGateway.run(mocks: 1, providers: Self.anthropicOnly) { gateway, mocks in
-            let tools = #"[{"type":"function","function":{"name":"lookup","parameters":{"type":"object","properties":{"q":{"type":"string"}},"required":["q"]}}}]"#
+            let tools =
+                #"[{"type":"function","function":{"name":"lookup","parameters":{"type":"object","properties":{"q":{"type":"string"}},"required":["q"]}}}]"#
             let first = try await gateway.post(
                 "/v1/chat/completions",
                 json: #"{"model":"claude-sonnet-4-6","tools":\#(tools),"messages":[{"role":"user","content":"find it"}]}"#
@@ -404,7 +425,8 @@ struct ReverseTranslationTests {
             #expect(call.function.name == "lookup")
             let second = try await gateway.post(
                 "/v1/chat/completions",
-                json: #"{"model":"claude-sonnet-4-6","tools":\#(tools),"messages":[{"role":"user","content":"find it"},{"role":"assistant","content":null,"tool_calls":[{"id":"\#(call.id)","type":"function","function":{"name":"lookup","arguments":\#(String(decoding: try JSONEncoder().encode(call.function.arguments), as: UTF8.self))}}]},{"role":"tool","tool_call_id":"\#(call.id)","content":"found: 42"}]}"#
+                json:
+                    #"{"model":"claude-sonnet-4-6","tools":\#(tools),"messages":[{"role":"user","content":"find it"},{"role":"assistant","content":null,"tool_calls":[{"id":"\#(call.id)","type":"function","function":{"name":"lookup","arguments":\#(String(decoding: try JSONEncoder().encode(call.function.arguments), as: UTF8.self))}}]},{"role":"tool","tool_call_id":"\#(call.id)","content":"found: 42"}]}"#
             )
             #expect(second.status == 200)
             let sent = try #require(mocks[0].messagesRequests.last)
@@ -419,7 +441,10 @@ struct ReverseTranslationTests {
     func referenceAPIIsTranslated() async throws {
         try await LiveGateway.run(mocks: 1, providers: Self.anthropicOnly) { gateway, mocks in
             _ = try await gateway.post("/api/chat", json: #"{"message":"first","userId":"ann","model":"claude-sonnet-4-6"}"#)
-            let response = try await gateway.post("/api/chat", json: #"{"message":"second","userId":"ann","model":"claude-sonnet-4-6","system":"Be kind."}"#)
+            let response = try await gateway.post(
+                "/api/chat",
+                json: #"{"message":"second","userId":"ann","model":"claude-sonnet-4-6","system":"Be kind."}"#
+            )
             #expect(response.status == 200)
             let sent = try #require(mocks[0].messagesRequests.last)
             #expect(sent.messages.map(\.role) == ["user", "assistant", "user"])

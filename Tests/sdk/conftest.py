@@ -1,5 +1,9 @@
 """Starts a live TaoGate and a MockUpstream (the built `taogate` binary) on 127.0.0.1 for the
-official OpenAI SDK to talk to."""
+official SDKs and agents to talk to.
+
+Two modes for Anthropic clients (`/v1/messages`): NATIVE, where the mock provider is configured
+with `apis: [chat, messages]` and the gateway forwards the body as sent, and TRANSLATED, where it
+has `apis: [chat]` and the gateway turns the request into a chat completion."""
 
 import json
 import os
@@ -49,10 +53,23 @@ def taogate_binary() -> str:
     return binary
 
 
+MODES = ["native", "translated"]
+# What the mock provider speaks in each mode, and the upstream path a /v1/messages request reaches.
+MODE_APIS = {"native": ["chat", "messages"], "translated": ["chat"]}
+MODE_UPSTREAM_PATH = {"native": "/v1/messages", "translated": "/v1/chat/completions"}
+
+
 class Stack:
-    def __init__(self, gateway: str, mock: str):
+    def __init__(self, gateway: str, mock: str, mode: str = "translated", workdir: str = ""):
         self.gateway = gateway
         self.mock = mock
+        self.mode = mode
+        self.workdir = workdir
+
+    @property
+    def upstream_path(self) -> str:
+        """Where the mock receives what a client sent to the gateway's /v1/messages."""
+        return MODE_UPSTREAM_PATH[self.mode]
 
     def inject(self, **fault) -> None:
         request = urllib.request.Request(
@@ -71,9 +88,34 @@ class Stack:
         with urllib.request.urlopen(self.mock + "/mock/requests/last", timeout=5) as response:
             return json.load(response)
 
+    def upstream_requests(self) -> list:
+        """Every model request the mock received (`GET /mock/requests`), oldest first: each a
+        dict with `path`, `headers` (lowercased names) and `body` (the JSON text as received)."""
+        with urllib.request.urlopen(self.mock + "/mock/requests", timeout=10) as response:
+            return json.load(response)
 
-def start_stack(extra_environment: dict):
-    """Starts `taogate mock-upstream` and `taogate serve` in front of it; returns (Stack, processes)."""
+    def upstream_requests_since(self, mark: int) -> list:
+        """The model requests received after the first `mark` (see `upstream_request_count`),
+        with `json` added: the body parsed."""
+        received = self.upstream_requests()[mark:]
+        for entry in received:
+            entry["json"] = json.loads(entry["body"]) if entry["body"] else None
+        return received
+
+    def upstream_request_count(self) -> int:
+        return len(self.upstream_requests())
+
+    def gateway_log(self) -> str:
+        """What `taogate serve` has written so far (for failure messages)."""
+        path = Path(self.workdir) / "gateway.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+
+def start_stack(extra_environment: dict, apis: list | None = None, mode: str = "translated"):
+    """Starts `taogate mock-upstream` and `taogate serve` in front of it; returns (Stack, processes).
+
+    `apis` is written as the mock provider's `apis:` (none: the gateway's default, `[chat]`).
+    The gateway's output goes to `gateway.log` in the stack's work folder."""
     binary = taogate_binary()
     mock_port, gateway_port = free_port(), free_port()
     workdir = tempfile.mkdtemp(prefix="taogate-sdk-")
@@ -84,6 +126,7 @@ def start_stack(extra_environment: dict):
         f"    base_url: http://127.0.0.1:{mock_port}/v1\n"
         "    keys: [{ env: MOCK_UPSTREAM_KEY }]\n"
         f"    models: [{', '.join(MODELS)}]\n"
+        + (f"    apis: [{', '.join(apis)}]\n" if apis else "")
     )
     environment = {
         key: value
@@ -102,13 +145,15 @@ def start_stack(extra_environment: dict):
         [binary, "mock-upstream", "--port", str(mock_port), "--api-key", UPSTREAM_KEY],
         cwd=workdir, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    gateway = subprocess.Popen(
-        [binary, "serve", "--port", str(gateway_port), "--config", str(providers)],
-        cwd=workdir, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    with open(Path(workdir) / "gateway.log", "wb") as log:
+        gateway = subprocess.Popen(
+            [binary, "serve", "--port", str(gateway_port), "--config", str(providers)],
+            cwd=workdir, env=environment, stdout=log, stderr=subprocess.STDOUT,
+        )
     wait_until_up(f"http://127.0.0.1:{mock_port}/mock/stats")
     wait_until_up(f"http://127.0.0.1:{gateway_port}/healthz")
-    return Stack(f"http://127.0.0.1:{gateway_port}", f"http://127.0.0.1:{mock_port}"), (gateway, mock)
+    running = Stack(f"http://127.0.0.1:{gateway_port}", f"http://127.0.0.1:{mock_port}", mode=mode, workdir=workdir)
+    return running, (gateway, mock)
 
 
 def stop(processes) -> None:
@@ -146,3 +191,39 @@ def no_faults_left(stack):
     stack.clear_faults()
     yield
     stack.clear_faults()
+
+
+def start_mode_stack(mode: str):
+    """A gateway that requires CLIENT_KEY, in front of a mock provider that speaks the APIs of
+    `mode` (see MODES)."""
+    return start_stack({"TAOGATE_API_KEYS": CLIENT_KEY}, apis=MODE_APIS[mode], mode=mode)
+
+
+@pytest.fixture(scope="session")
+def native_stack():
+    """/v1/messages goes to the mock's /v1/messages as sent."""
+    running, processes = start_mode_stack("native")
+    try:
+        yield running
+    finally:
+        stop(processes)
+
+
+@pytest.fixture(scope="session")
+def translated_stack():
+    """/v1/messages is translated to the mock's /v1/chat/completions."""
+    running, processes = start_mode_stack("translated")
+    try:
+        yield running
+    finally:
+        stop(processes)
+
+
+@pytest.fixture(params=MODES)
+def mode_stack(request):
+    """The native or the translated stack (each started once per session), without faults
+    before and after the test."""
+    running = request.getfixturevalue(f"{request.param}_stack")
+    running.clear_faults()
+    yield running
+    running.clear_faults()

@@ -117,7 +117,14 @@ public final class ProviderClient: Sendable {
     public func post(_ path: String, body: ByteBuffer, extraHeaders: [(String, String)] = []) async throws -> ByteBuffer {
         try await withRetries { attempt in
             try await self.withDeadline(self.configuration.timeout) {
-                let response = try await self.send(.POST, path: path, body: body, extraHeaders: extraHeaders, on: self.clients.plain, attempt: attempt)
+                let response = try await self.send(
+                    .POST,
+                    path: path,
+                    body: body,
+                    extraHeaders: extraHeaders,
+                    on: self.clients.plain,
+                    attempt: attempt
+                )
                 return try await self.collect(response.body)
             }
         }
@@ -128,7 +135,14 @@ public final class ProviderClient: Sendable {
     public func stream(_ path: String, body: ByteBuffer, extraHeaders: [(String, String)] = []) async throws -> ServerSentEventStream {
         // The wait for the response headers is bounded by the request's own deadline.
         try await withRetries { attempt in
-            let response = try await self.send(.POST, path: path, body: body, extraHeaders: extraHeaders, on: self.clients.streaming, attempt: attempt)
+            let response = try await self.send(
+                .POST,
+                path: path,
+                body: body,
+                extraHeaders: extraHeaders,
+                on: self.clients.streaming,
+                attempt: attempt
+            )
             return ServerSentEventStream(body: response.body, maxEventBytes: self.configuration.maxEventBytes)
         }
     }
@@ -238,28 +252,6 @@ public final class ProviderClient: Sendable {
 
     private func withDeadline<T: Sendable>(_ duration: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
         try await withTimeLimit(duration, timeoutError: ProviderError.timeout("the upstream did not answer within \(duration)"), operation)
-    }
-}
-
-/// What an upstream's error body says, in OpenAI's shape (`{"error":{"message","type","code"}}`)
-/// or Anthropic's (`{"type":"error","error":{"type","message"}}`), or as plain text.
-struct UpstreamErrorReport {
-    var message: String?
-    var type: String?
-    var code: String?
-
-    init(body: ByteBuffer) {
-        let data = Data(body.readableBytesView)
-        if let anthropic = try? JSONDecoder().decode(AnthropicErrorBody.self, from: data), anthropic.type == "error" {
-            self.message = anthropic.error.message
-            self.type = anthropic.error.type
-        } else if let openAI = try? JSONDecoder().decode(OpenAIErrorBody.self, from: data) {
-            self.message = openAI.error.message
-            self.type = openAI.error.type
-            self.code = openAI.error.code
-        } else if body.readableBytes > 0 {
-            self.message = String(String(buffer: body).prefix(500))
-        }
     }
 }
 

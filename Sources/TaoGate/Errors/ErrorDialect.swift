@@ -28,7 +28,11 @@ enum ErrorDialect: Sendable {
     func response(for error: GatewayError, language: Language, includeDetails: Bool) -> Response {
         var headers = error.headers
         headers[.contentType] = "application/json; charset=utf-8"
-        return Response(status: status(of: error), headers: headers, body: .init(byteBuffer: body(for: error, language: language, includeDetails: includeDetails)))
+        return Response(
+            status: status(of: error),
+            headers: headers,
+            body: .init(byteBuffer: body(for: error, language: language, includeDetails: includeDetails))
+        )
     }
 
     func status(of error: GatewayError) -> HTTPResponse.Status {

@@ -72,32 +72,6 @@ struct RequestCompletionMiddleware: RouterMiddleware {
     }
 }
 
-/// What a finished request did, as the log line, usage accounting and metrics read it.
-struct FinishedRequest: Sendable {
-    let method: String
-    /// The route pattern (never the raw path), or `unmatched`.
-    let route: String
-    let status: Int
-    let start: ContinuousClock.Instant
-    let duration: Duration
-    /// `error` (thrown past every middleware) or `client_gone` (a stream's client left).
-    let outcome: String?
-    let fields: RequestRecord.Fields
-
-    /// The completion tokens to count: the reported ones, or for a stream cut short about one
-    /// per relayed chunk.
-    var completionTokens: Int { fields.usage?.outputTokens ?? fields.relayedChunks }
-}
-
-/// Short random request ids: 16 hex digits.
-enum RequestIdentifier {
-    static func next() -> String {
-        let value = UInt64.random(in: 0...UInt64.max)
-        let text = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - text.count) + text
-    }
-}
-
 extension Duration {
     /// Milliseconds with three decimals.
     var milliseconds: Double {

@@ -117,7 +117,9 @@ final class ModelRouter: Sendable {
         try await route(request, record: record) { key, endpoint, model in
             if let api = request.api, endpoint.settings.apis.contains(api), let body = request.body {
                 let body = model == request.model ? body : try Self.replacingModel(in: body, with: model)
-                return .native(try await key.client.post(api.path, body: body, extraHeaders: Self.headers(for: api, forwarded: request.forwardedHeaders)))
+                return .native(
+                    try await key.client.post(api.path, body: body, extraHeaders: Self.headers(for: api, forwarded: request.forwardedHeaders))
+                )
             }
             let neutral = try request.neutral()
             switch endpoint.translationTarget {
@@ -140,7 +142,9 @@ final class ModelRouter: Sendable {
         try await route(request, record: record) { key, endpoint, model in
             if let api = request.api, endpoint.settings.apis.contains(api), let body = request.body {
                 let body = model == request.model ? body : try Self.replacingModel(in: body, with: model)
-                return .native(try await key.client.stream(api.path, body: body, extraHeaders: Self.headers(for: api, forwarded: request.forwardedHeaders)))
+                return .native(
+                    try await key.client.stream(api.path, body: body, extraHeaders: Self.headers(for: api, forwarded: request.forwardedHeaders))
+                )
             }
             let neutral = try request.neutral()
             switch endpoint.translationTarget {
@@ -182,7 +186,13 @@ final class ModelRouter: Sendable {
         }
         return try await route(request, record: record) { key, _, model in
             let body = model == request.model ? body : try Self.replacingModel(in: body, with: model)
-            return .native(try await key.client.post("/messages/count_tokens", body: body, extraHeaders: Self.headers(for: .messages, forwarded: request.forwardedHeaders)))
+            return .native(
+                try await key.client.post(
+                    "/messages/count_tokens",
+                    body: body,
+                    extraHeaders: Self.headers(for: .messages, forwarded: request.forwardedHeaders)
+                )
+            )
         }
     }
 
@@ -360,10 +370,4 @@ final class ModelRouter: Sendable {
         object["model"] = model
         return ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object))
     }
-}
-
-/// A token count: the provider's answer as it sent it, or TaoGate's own estimate.
-enum RoutedTokenCount: Sendable {
-    case native(ByteBuffer)
-    case estimated(Int)
 }

@@ -19,7 +19,14 @@ struct RoutedRequest: Sendable {
     var neutral: @Sendable () throws -> LLMRequest
 
     /// A request of a client API, native where the provider speaks it.
-    init(api: ProviderAPI, model: String, stream: Bool, body: ByteBuffer, forwardedHeaders: [(String, String)] = [], neutral: @escaping @Sendable () throws -> LLMRequest) {
+    init(
+        api: ProviderAPI,
+        model: String,
+        stream: Bool,
+        body: ByteBuffer,
+        forwardedHeaders: [(String, String)] = [],
+        neutral: @escaping @Sendable () throws -> LLMRequest
+    ) {
         self.api = api
         self.model = model
         self.stream = stream
@@ -36,17 +43,4 @@ struct RoutedRequest: Sendable {
         self.body = nil
         self.neutral = { request }
     }
-}
-
-/// A whole answer: the provider's bytes as it sent them (native), or in neutral form.
-enum RoutedAnswer: Sendable {
-    case native(ByteBuffer)
-    case translated(LLMResponse)
-}
-
-/// A streamed answer: the provider's events as it sent them (native), or neutral events with
-/// the neutral request they answer (translated).
-enum RoutedStream: Sendable {
-    case native(ServerSentEventStream)
-    case translated(LLMEventStream, request: LLMRequest)
 }

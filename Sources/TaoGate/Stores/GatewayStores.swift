@@ -64,9 +64,3 @@ public struct GatewayStores: Sendable {
         try await closeDatabase()
     }
 }
-
-/// The database cannot be opened or reached.
-public struct DatabaseUnavailable: Error, CustomStringConvertible {
-    public let reason: String
-    public var description: String { reason }
-}

@@ -49,14 +49,18 @@ struct ChatTranslationTests {
                 #"{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"see"},{"type":"image_url","image_url":{"url":"data:image/png;base64,AAAA"}},{"type":"image_url","image_url":{"url":"https://x/y.png"}}]}]}"#
             )
         )
-        #expect(request.messages[0].content == [.text("see"), .image(.data(mediaType: "image/png", base64: "AAAA")), .image(.url("https://x/y.png"))])
+        #expect(
+            request.messages[0].content == [.text("see"), .image(.data(mediaType: "image/png", base64: "AAAA")), .image(.url("https://x/y.png"))]
+        )
     }
 
     @Test("A content part another API cannot carry is refused by name")
     func unsupportedPartIsRefused() throws {
         #expect(throws: TranslationError.unsupported("content part `input_audio`")) {
             try ChatDecoding.request(
-                from: chat(#"{"model":"m","messages":[{"role":"user","content":[{"type":"input_audio","input_audio":{"data":"x","format":"wav"}}]}]}"#)
+                from: chat(
+                    #"{"model":"m","messages":[{"role":"user","content":[{"type":"input_audio","input_audio":{"data":"x","format":"wav"}}]}]}"#
+                )
             )
         }
     }
@@ -105,7 +109,9 @@ struct ChatTranslationTests {
             id: "c",
             created: 1,
             model: "m",
-            choices: [.init(index: 0, delta: .init(toolCalls: [.init(index: 0, id: "call_9", type: "function", function: .init(name: "f", arguments: ""))]))]
+            choices: [
+                .init(index: 0, delta: .init(toolCalls: [.init(index: 0, id: "call_9", type: "function", function: .init(name: "f", arguments: ""))]))
+            ]
         )
         let second = ChatCompletionChunk(
             id: "c",
@@ -177,7 +183,10 @@ struct ChatTranslationTests {
     func streamEncoderSequence() throws {
         var encoder = ChatStreamEncoder(model: "m", includeUsage: false)
         var buffer = ByteBuffer()
-        for event in [LLMStreamEvent.started(id: "x", model: "m"), .text("Hel"), .text("lo"), .finished(.stop, stopSequence: nil), .usage(TokenUsage(inputTokens: 3, outputTokens: 2))] {
+        for event in [
+            LLMStreamEvent.started(id: "x", model: "m"), .text("Hel"), .text("lo"), .finished(.stop, stopSequence: nil),
+            .usage(TokenUsage(inputTokens: 3, outputTokens: 2)),
+        ] {
             encoder.append(event, to: &buffer)
         }
         encoder.finish(to: &buffer)

@@ -11,7 +11,9 @@ struct InboundBodyTests {
 
     @Test("The routing fields are read without a decoder")
     func fieldsAreRead() throws {
-        let body = try scan(#"{"model":"gpt-4o","messages":[{"role":"user","content":"x"},{}],"stream":true,"stream_options":{"include_usage":true},"max_tokens":77,"extra":{"deep":[1,2]}}"#)
+        let body = try scan(
+            #"{"model":"gpt-4o","messages":[{"role":"user","content":"x"},{}],"stream":true,"stream_options":{"include_usage":true},"max_tokens":77,"extra":{"deep":[1,2]}}"#
+        )
         #expect(body.model == "gpt-4o")
         #expect(body.messageCount == 2)
         #expect(body.stream)

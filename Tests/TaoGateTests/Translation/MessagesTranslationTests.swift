@@ -96,7 +96,9 @@ struct MessagesTranslationTests {
     @Test("Members with no equivalent are named as dropped; stop sequences and the user id carry over")
     func droppedMembers() throws {
         let request = try MessagesDecoding.request(
-            from: messages(#"{"model":"m","max_tokens":10,"top_k":5,"stop_sequences":["X"],"metadata":{"user_id":"u"},"messages":[{"role":"user","content":"hi"}]}"#),
+            from: messages(
+                #"{"model":"m","max_tokens":10,"top_k":5,"stop_sequences":["X"],"metadata":{"user_id":"u"},"messages":[{"role":"user","content":"hi"}]}"#
+            ),
             presentKeys: ["model", "max_tokens", "top_k", "stop_sequences", "metadata", "messages", "context_management"]
         )
         #expect(request.dropped == ["top_k", "context_management"])
@@ -104,7 +106,10 @@ struct MessagesTranslationTests {
         #expect(request.user == "u")
     }
 
-    @Test("Stop reasons map both ways", arguments: [("end_turn", LLMFinishReason.stop), ("max_tokens", .length), ("tool_use", .toolCalls), ("stop_sequence", .stopSequence)])
+    @Test(
+        "Stop reasons map both ways",
+        arguments: [("end_turn", LLMFinishReason.stop), ("max_tokens", .length), ("tool_use", .toolCalls), ("stop_sequence", .stopSequence)]
+    )
     func stopReasons(anthropic: String, neutral: LLMFinishReason) {
         #expect(MessagesDecoding.finishReason(anthropic, hasToolCalls: neutral == .toolCalls) == neutral)
         #expect(MessagesEncoding.stopReason(neutral, hasToolCalls: neutral == .toolCalls) == anthropic)
@@ -112,18 +117,32 @@ struct MessagesTranslationTests {
 
     @Test("Anthropic's input count leaves out the cache; the neutral count includes it, and back")
     func usageConventions() {
-        let neutral = MessagesDecoding.usage(from: MessagesUsage(inputTokens: 10, outputTokens: 5, cacheCreationInputTokens: 20, cacheReadInputTokens: 70))
+        let neutral = MessagesDecoding.usage(
+            from: MessagesUsage(inputTokens: 10, outputTokens: 5, cacheCreationInputTokens: 20, cacheReadInputTokens: 70)
+        )
         #expect(neutral == TokenUsage(inputTokens: 100, outputTokens: 5, cacheReadTokens: 70, cacheWriteTokens: 20))
-        #expect(MessagesEncoding.usage(neutral) == MessagesUsage(inputTokens: 10, outputTokens: 5, cacheCreationInputTokens: 20, cacheReadInputTokens: 70))
+        #expect(
+            MessagesEncoding.usage(neutral) == MessagesUsage(inputTokens: 10, outputTokens: 5, cacheCreationInputTokens: 20, cacheReadInputTokens: 70)
+        )
     }
 
     @Test("A stream's tool_use blocks become calls numbered from 0, with their input fragments")
     func eventDecoderToolBlocks() {
         var decoder = MessagesEventDecoder()
-        _ = decoder.events(from: .messageStart(MessagesResponse(id: "msg", model: "m", content: [], stopReason: nil, usage: MessagesUsage(inputTokens: 7))))
+        _ = decoder.events(
+            from: .messageStart(MessagesResponse(id: "msg", model: "m", content: [], stopReason: nil, usage: MessagesUsage(inputTokens: 7)))
+        )
         _ = decoder.events(from: .contentBlockStart(index: 0, block: .text("")))
-        #expect(decoder.events(from: .contentBlockStart(index: 1, block: .toolUse(id: "t", name: "f", input: .object([:])))) == [.toolCallStarted(index: 0, id: "t", name: "f")])
-        #expect(decoder.events(from: .contentBlockDelta(index: 1, delta: .inputJSON("{\"a\":1}"))) == [.toolCallArguments(index: 0, fragment: "{\"a\":1}")])
+        #expect(
+            decoder.events(from: .contentBlockStart(index: 1, block: .toolUse(id: "t", name: "f", input: .object([:])))) == [
+                .toolCallStarted(index: 0, id: "t", name: "f")
+            ]
+        )
+        #expect(
+            decoder.events(from: .contentBlockDelta(index: 1, delta: .inputJSON("{\"a\":1}"))) == [
+                .toolCallArguments(index: 0, fragment: "{\"a\":1}")
+            ]
+        )
         let end = decoder.events(from: .messageDelta(stopReason: "tool_use", stopSequence: nil, usage: MessagesUsage(outputTokens: 9)))
         #expect(end == [.finished(.toolCalls, stopSequence: nil), .usage(TokenUsage(inputTokens: 7, outputTokens: 9))])
     }
@@ -171,11 +190,18 @@ struct MessagesTranslationTests {
         let (request, dropped) = conversation(
             [
                 LLMMessage(role: .user, content: [.text("go")]),
-                LLMMessage(role: .assistant, content: [.reasoning(text: "r", signature: "sig"), .toolCall(id: "a", name: "f", arguments: #"{"x":1}"#)]),
+                LLMMessage(
+                    role: .assistant,
+                    content: [.reasoning(text: "r", signature: "sig"), .toolCall(id: "a", name: "f", arguments: #"{"x":1}"#)]
+                ),
             ],
             reasoning: LLMReasoning(effort: "medium")
         )
-        #expect(request.messages[1].content == [.thinking(thinking: "r", signature: "sig"), .toolUse(id: "a", name: "f", input: .object(["x": .integer(1)]))])
+        #expect(
+            request.messages[1].content == [
+                .thinking(thinking: "r", signature: "sig"), .toolUse(id: "a", name: "f", input: .object(["x": .integer(1)])),
+            ]
+        )
         #expect(request.thinking == MessagesThinking(type: "enabled", budgetTokens: 8192))
         #expect(dropped.isEmpty)
     }
@@ -220,7 +246,12 @@ struct MessagesTranslationTests {
     @Test("A chat answer with tool calls becomes a message that stops for tool_use")
     func responseWithToolCalls() {
         let response = MessagesEncoding.response(
-            LLMResponse(id: "chatcmpl-1", model: "m", content: [.text("I'll look"), .toolCall(id: "c", name: "f", arguments: "{}")], finishReason: .stop)
+            LLMResponse(
+                id: "chatcmpl-1",
+                model: "m",
+                content: [.text("I'll look"), .toolCall(id: "c", name: "f", arguments: "{}")],
+                finishReason: .stop
+            )
         )
         #expect(response.stopReason == "tool_use")
         #expect(response.id == "msg_chatcmpl-1")
@@ -254,7 +285,14 @@ struct MessagesTranslationTests {
         }
         #expect(start.usage.inputTokens == 42)
         #expect(start.content.isEmpty)
-        #expect(events.suffix(2).first == .messageDelta(stopReason: "end_turn", stopSequence: nil, usage: MessagesUsage(inputTokens: 20, outputTokens: 2, cacheCreationInputTokens: 0, cacheReadInputTokens: 10)))
+        #expect(
+            events.suffix(2).first
+                == .messageDelta(
+                    stopReason: "end_turn",
+                    stopSequence: nil,
+                    usage: MessagesUsage(inputTokens: 20, outputTokens: 2, cacheCreationInputTokens: 0, cacheReadInputTokens: 10)
+                )
+        )
         #expect(events.last == .messageStop)
     }
 

@@ -108,7 +108,8 @@ enum MessagesEncoding {
             stream: stream ? true : nil,
             temperature: temperature,
             topP: request.topP,
-            tools: request.tools.isEmpty ? nil : request.tools.map { MessagesTool(name: $0.name, description: $0.description, inputSchema: $0.parameters) },
+            tools: request.tools.isEmpty
+                ? nil : request.tools.map { MessagesTool(name: $0.name, description: $0.description, inputSchema: $0.parameters) },
             toolChoice: request.tools.isEmpty ? nil : toolChoice,
             thinking: thinking,
             metadata: request.user.map { MessagesRequest.Metadata(userID: $0) }
@@ -138,11 +139,17 @@ enum MessagesEncoding {
     /// the same way on the call and on its result.
     static func toolUseID(_ id: String) -> String {
         guard !id.isEmpty else { return "toolu_unnamed" }
-        let allowed = id.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_" || $0 == "-") }
+        let allowed = id.unicodeScalars.allSatisfy {
+            $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_" || $0 == "-")
+        }
         if allowed { return id }
-        return String(String.UnicodeScalarView(id.unicodeScalars.map { scalar in
-            scalar.isASCII && (scalar.properties.isAlphabetic || scalar.properties.numericType != nil || scalar == "-") ? scalar : "_"
-        }))
+        return String(
+            String.UnicodeScalarView(
+                id.unicodeScalars.map { scalar in
+                    scalar.isASCII && (scalar.properties.isAlphabetic || scalar.properties.numericType != nil || scalar == "-") ? scalar : "_"
+                }
+            )
+        )
     }
 
     /// A call's arguments as Anthropic's `input` object; arguments that are not a JSON object

@@ -1,0 +1,16 @@
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes each line to standard output with one `write(2)`, so lines from many tasks never mix.
+public struct StandardOutputLogWriter: LogLineWriter {
+    public init() {}
+
+    public func write(_ line: String, level: Logger.Level) {
+        FileDescriptorWriter.write(line, to: STDOUT_FILENO)
+    }
+}
