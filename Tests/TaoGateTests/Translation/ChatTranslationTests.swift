@@ -232,3 +232,20 @@ struct ChatTranslationTests {
         #expect(calls.compactMap(\.id) == ["a", "b"])
     }
 }
+
+@Suite("End-user ids sent to chat providers")
+struct EndUserIDTests {
+    @Test("A short end-user id goes as it is")
+    func shortIDGoesAsItIs() {
+        #expect(ChatEncoding.endUserID("user-42") == "user-42")
+    }
+
+    @Test("A long end-user id goes as a stable hash of at most 64 characters")
+    func longIDIsHashed() {
+        let long = String(repeating: "{\"device_id\":\"abc\"}", count: 10)
+        let hashed = ChatEncoding.endUserID(long)
+        #expect(hashed.count <= 64)
+        #expect(hashed == ChatEncoding.endUserID(long))
+        #expect(!hashed.contains("device_id"))
+    }
+}

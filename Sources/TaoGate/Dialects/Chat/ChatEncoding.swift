@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import LLMClient
 import NIOCore
@@ -38,8 +39,16 @@ enum ChatEncoding {
             parallelToolCalls: request.tools.isEmpty ? nil : request.parallelToolCalls,
             responseFormat: request.responseFormat.map(responseFormat),
             reasoningEffort: request.reasoning?.effectiveEffort,
-            user: request.user
+            user: request.user.map(endUserID)
         )
+    }
+
+    /// The end-user id as chat providers take it: as given up to 64 characters; a longer one
+    /// (Claude Code's `metadata.user_id` is a JSON document of device and session ids) as a
+    /// stable SHA-256 prefix, so the provider can still tell users apart.
+    static func endUserID(_ id: String) -> String {
+        guard id.utf8.count > 64 else { return id }
+        return "u_" + SHA256.hash(data: Data(id.utf8)).prefix(12).map { String(format: "%02x", $0) }.joined()
     }
 
     /// Plain text when every part is text, else parts.
