@@ -53,7 +53,8 @@ extension MockUpstream {
         guard let messages = try? JSONDecoder().decode(MessagesRequest.self, from: Data(body.readableBytesView)) else {
             return Self.error(status: .badRequest, message: "invalid count_tokens request", anthropic: true)
         }
-        _ = receive(request, body: body, offers: []) { _ in }
+        let fault = receive(request, body: body, offers: []) { _ in }
+        if let replaced = try await applyFault(fault, to: request, anthropic: true) { return replaced }
         let prompt = MockPrompt(messages: messages)
         return Self.json(MessagesTokenCount(inputTokens: prompt.prefixWords + prompt.lastWords))
     }

@@ -19,7 +19,14 @@ public func buildApplication(
     StartupChecks.logWarnings(for: configuration, to: logger)
     let metrics = configuration.metricsEnabled ? GatewayMetrics() : nil
     let modelRouter = ModelRouter(configuration: configuration, logger: logger, metrics: metrics)
-    let usageRecorder = UsageRecorder(store: stores.usage, logger: logger)
+    let usageRecorder = UsageRecorder(
+        store: stores.usage,
+        isReachable: { (try? await stores.checkReachable()) != nil },
+        logger: logger,
+        metrics: metrics
+    )
+    let connections = ConnectionCount(limit: configuration.maxConnections)
+    let bodyTimeout = configuration.inboundBodyTimeout
     let router = buildRouter(
         configuration: configuration,
         logger: logger,
@@ -30,7 +37,14 @@ public func buildApplication(
     )
     return Application(
         router: router,
-        server: .http1(configuration: .init(additionalChannelHandlers: [ClientCloseHandler()])),
+        server: .http1(
+            configuration: .init(
+                additionalChannelHandlers: [
+                    InboundLimitsHandler(connections: connections, bodyTimeout: bodyTimeout, metrics: metrics), ClientCloseHandler(),
+                ],
+                idleTimeout: TimeAmount(configuration.inboundIdleTimeout)
+            )
+        ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "TaoGate"),
         // Stopped in reverse order after the server: upstream pools, then the last usage rows, then the database.
         services: [StoresService(stores: stores), usageRecorder, ProviderService(router: modelRouter)],
@@ -48,16 +62,22 @@ func buildRouter(
     usageRecorder: UsageRecorder?,
     metrics: GatewayMetrics?
 ) -> Router<GatewayRequestContext> {
-    let clientKeys = ClientKeyMiddleware(keys: ClientKeys(configured: configuration.clientAPIKeys, store: stores.keys))
-    // One limit per client across every model route: /api/chat*, /v1/chat/completions, /v1/messages*.
+    let clientKeys = ClientKeyMiddleware(
+        keys: ClientKeys(configured: configuration.clientAPIKeys, store: stores.keys, allowsAnonymous: configuration.allowsAnonymous),
+        failures: configuration.authFailuresPerMinute > 0 ? RateLimiter(limit: configuration.authFailuresPerMinute, window: .seconds(60)) : nil,
+        trustedProxyHops: configuration.trustedProxyHops
+    )
+    // One limit per client across every model route and the conversations.
     let rateLimit =
         configuration.rateLimitMax > 0
         ? RateLimitMiddleware(
             limiter: stores.rateLimiter(limit: configuration.rateLimitMax, window: configuration.rateLimitWindow),
-            trustProxy: configuration.trustProxy,
-            usage: stores.usage,
+            trustedProxyHops: configuration.trustedProxyHops,
             metrics: metrics
         ) : nil
+    let jsonBody = JSONBodyMiddleware(maxBodyBytes: configuration.maxBodyBytes)
+    let admission = KeyAdmission(usage: stores.usage)
+    let admit = AdmissionMiddleware(admission: admission, defaultMaximumTokens: 4096)
     let catalog = ModelCatalog(provider: modelRouter, suggested: configuration.suggestedModels, ttl: configuration.modelsCacheTTL)
 
     let router = Router(context: GatewayRequestContext.self)
@@ -66,8 +86,9 @@ func buildRouter(
     }
     router.add(
         middleware: RequestCompletionMiddleware(
-            log: RequestLog(logger: logger),
+            log: RequestLog(logger: logger, includesErrorDetails: configuration.environment == .development),
             accounting: usageRecorder.map(UsageAccounting.init),
+            admission: admission,
             metrics: metrics
         )
     )
@@ -77,6 +98,9 @@ func buildRouter(
     }
     // Errors in the dialect of the route: the reference API's, OpenAI's on /v1, Anthropic's on /v1/messages.
     router.add(middleware: ErrorMiddleware(includeDetails: configuration.environment == .development))
+    if let hostCheck = HostCheckMiddleware(listenHost: configuration.host, configured: configuration.allowedHosts) {
+        router.add(middleware: hostCheck)
+    }
 
     HealthController(stores: stores).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
@@ -86,22 +110,23 @@ func buildRouter(
     // The reference API: /api/*
     let api = router.group("/api")
     api.add(middleware: clientKeys)
-    let chatRoutes = api.group("chat")
-    if let rateLimit { chatRoutes.add(middleware: rateLimit) }
+    let limited = api.group()
+    if let rateLimit { limited.add(middleware: rateLimit) }
+    let chatRoutes = limited.group("chat").add(middleware: jsonBody).add(middleware: admit)
     ChatController(
         service: ChatService(
             router: modelRouter,
             conversations: stores.conversations,
             defaultModel: configuration.defaultModel,
             historyContextMessages: configuration.historyContextMessages,
-            historyMaxMessages: configuration.historyMaxMessages
+            historyMaxMessages: configuration.historyMaxMessages,
+            maxReplyCharacters: configuration.maxMessageCharacters
         ),
-        maxBodyBytes: configuration.maxBodyBytes,
         maxMessageCharacters: configuration.maxMessageCharacters,
         shutdownGrace: configuration.shutdownGrace
     ).addRoutes(to: chatRoutes)
     ModelsController(catalog: catalog, suggested: configuration.suggestedModels).addRoutes(to: api)
-    ConversationsController(store: stores.conversations).addRoutes(to: api)
+    ConversationsController(store: stores.conversations).addRoutes(to: limited)
     if let adminKey = configuration.adminKey {
         AdminController(usage: stores.usage, adminKey: adminKey).addRoutes(to: router)
     }
@@ -111,20 +136,20 @@ func buildRouter(
     v1.add(middleware: clientKeys)
     let v1Models = v1.group()
     if let rateLimit { v1Models.add(middleware: rateLimit) }
+    v1Models.add(middleware: jsonBody)
+    let v1Admitted = v1Models.group().add(middleware: admit)
     OpenAIController(
         router: modelRouter,
         catalog: catalog,
-        maxBodyBytes: configuration.maxBodyBytes,
         maxMessages: configuration.maxMessages,
         shutdownGrace: configuration.shutdownGrace
     )
-    .addRoutes(to: v1, chat: v1Models)
+    .addRoutes(to: v1, chat: v1Admitted)
     MessagesController(
         router: modelRouter,
-        maxBodyBytes: configuration.maxBodyBytes,
         maxMessages: configuration.maxMessages,
         shutdownGrace: configuration.shutdownGrace
     )
-    .addRoutes(to: v1Models)
+    .addRoutes(create: v1Admitted, countTokens: v1Models)
     return router
 }

@@ -13,6 +13,8 @@ public struct GatewayRequestContext: RequestContext, RemoteAddressRequestContext
     public let record: RequestRecord
     /// The client key that authenticated the request, when keys are in use.
     public var clientKey: ClientKeys.Identity?
+    /// A model route's JSON body, read and scanned once by `JSONBodyMiddleware`.
+    var json: (body: ByteBuffer, fields: InboundBody)?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
@@ -31,6 +33,8 @@ public struct GatewayRequestContext: RequestContext, RemoteAddressRequestContext
         record.update {
             $0.errorCode = failure.code.rawValue
             $0.errorDetails = failure.details
+            $0.upstreamErrorType = failure.upstreamType.map { String($0.prefix(64)) }
+            $0.upstreamErrorCode = failure.upstreamCode.map { String($0.prefix(64)) }
         }
         return failure
     }

@@ -29,12 +29,17 @@ public final class RequestRecord: Sendable {
         public var clientGone = false
         public var errorCode: String?
         public var errorDetails: String?
+        /// The upstream's own error type and code, when a provider's refusal ended the request.
+        public var upstreamErrorType: String?
+        public var upstreamErrorCode: String?
         /// Every upstream call, in order; the last one is the one that answered (or failed last).
         public var upstreamCalls: [UpstreamCall] = []
         /// The provider API the request was translated to, when it did not go native.
         public var translatedTo: String?
         /// Members of the client's request that the translation left out.
         public var droppedFields: [String] = []
+        /// The key's admission, settled when the request ends.
+        var admission: KeyAdmission.Ticket?
     }
 
     private let fields = Mutex(Fields())

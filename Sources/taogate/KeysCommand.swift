@@ -23,16 +23,24 @@ struct KeysCommand: AsyncParsableCommand {
         @Option(help: "Total tokens the key may use.")
         var tokenBudget: Int?
 
+        @Option(help: "Requests of the key that may be in flight at once.")
+        var maxConcurrent: Int?
+
         @Option(help: "The .env file to read.")
         var envFile: String = ".env"
 
         func run() async throws {
-            guard !name.isEmpty, rateLimit.map({ $0 > 0 }) ?? true, tokenBudget.map({ $0 > 0 }) ?? true else {
+            guard !name.isEmpty, [rateLimit, tokenBudget, maxConcurrent].allSatisfy({ $0.map { $0 > 0 } ?? true }) else {
                 throw ValidationError("the name must not be empty, and limits must be positive")
             }
             try await withStores(envFile: envFile) { stores in
                 let keys = ClientKeys(configured: [], store: stores.keys)
-                let (record, secret) = try await keys.create(name: name, rateLimit: rateLimit, tokenBudget: tokenBudget)
+                let (record, secret) = try await keys.create(
+                    name: name,
+                    rateLimit: rateLimit,
+                    tokenBudget: tokenBudget,
+                    maxConcurrent: maxConcurrent
+                )
                 print(secret)
                 printToStandardError("Created key \(record.id) (\(record.name)). Store it now: it is not shown again.")
             }
@@ -48,12 +56,13 @@ struct KeysCommand: AsyncParsableCommand {
         func run() async throws {
             try await withStores(envFile: envFile) { stores in
                 let format = ISO8601DateFormatter()
-                print(["id", "name", "prefix", "created", "status", "rate_limit", "token_budget"].joined(separator: "\t"))
+                print(["id", "name", "prefix", "created", "status", "rate_limit", "token_budget", "max_concurrent"].joined(separator: "\t"))
                 for key in try await stores.keys.all() {
                     let status = key.revokedAt.map { "revoked \(format.string(from: $0))" } ?? "active"
                     let row = [
                         key.id, key.name, key.prefix, format.string(from: key.createdAt), status,
                         key.rateLimit.map(String.init) ?? "-", key.tokenBudget.map(String.init) ?? "-",
+                        key.maxConcurrent.map(String.init) ?? "-",
                     ]
                     print(row.joined(separator: "\t"))
                 }
@@ -64,7 +73,7 @@ struct KeysCommand: AsyncParsableCommand {
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke a key by id or prefix.")
 
-        @Argument(help: "The key's id (ck_…) or prefix (tg_…).")
+        @Argument(help: "The key's id (ck_…) or its prefix (tg_…), which must name one active key.")
         var key: String
 
         @Option(help: "The .env file to read.")
@@ -72,11 +81,16 @@ struct KeysCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withStores(envFile: envFile) { stores in
-                guard try await stores.keys.revoke(key, at: Date()) else {
+                switch try await stores.keys.revoke(key, at: Date()) {
+                case .revoked(let id):
+                    printToStandardError("Revoked \(id).")
+                case .notFound:
                     printToStandardError("taogate: no active key \(key)")
                     throw ExitCode.failure
+                case .ambiguous(let matches):
+                    printToStandardError("taogate: \(key) matches \(matches) active keys; give the key's id (ck_…) or a longer prefix")
+                    throw ExitCode.failure
                 }
-                printToStandardError("Revoked \(key).")
             }
         }
     }

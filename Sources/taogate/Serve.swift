@@ -58,6 +58,12 @@ struct Serve: AsyncParsableCommand {
         configuration.tracing = traceExporter != nil
 
         let stores = try await openStores(configuration.database)
+        do {
+            try await StartupChecks.refuseAnonymousBesideKeys(configuration, stores: stores)
+        } catch {
+            try? await stores.close()
+            throw exitForConfiguration(error)
+        }
 
         var mockTask: Task<Void, any Error>?
         if demo {

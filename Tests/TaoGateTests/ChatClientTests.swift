@@ -46,11 +46,11 @@ struct ChatClientTests {
 
     @Test("A refused key gives exit code 77")
     func refusedKeyExits77() async throws {
-        try await LiveGateway.run(["TAOGATE_API_KEYS": "tg-terminal-key"]) { gateway in
+        try await LiveGateway.run(["TAOGATE_API_KEYS": "tg-terminal-key-ffffffffffffffffffff"]) { gateway in
             let refused = try await client(["chat", "--url", gateway.url, "--key", "tg-wrong-key", "hi"])
             #expect(refused.status == 77)
             #expect(refused.errors.contains("401"))
-            let accepted = try await client(["chat", "--url", gateway.url, "hi"], environment: ["TAOGATE_CLIENT_KEY": "tg-terminal-key"])
+            let accepted = try await client(["chat", "--url", gateway.url, "hi"], environment: ["TAOGATE_CLIENT_KEY": "tg-terminal-key-ffffffffffffffffffff"])
             #expect(accepted.status == 0)
         }
     }

@@ -31,7 +31,7 @@ struct ChatPageTests {
 
     @Test("The page needs no client key, though the API behind it does")
     func pageIsPublicWhenKeysAreRequired() async throws {
-        try await LiveGateway.run(["TAOGATE_API_KEYS": "tg-page-test-key"]) { gateway in
+        try await LiveGateway.run(["TAOGATE_API_KEYS": "tg-page-test-key-eeeeeeeeeeeeeeeeeee"]) { gateway in
             let page = try await gateway.get("/")
             let models = try await gateway.get("/api/models")
             #expect(page.status == 200)

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Client keys (TAOGATE_API_KEYS)")
 struct ClientKeyTests {
-    static let keys = ["TAOGATE_API_KEYS": "tg-key-one-0001,tg-key-two-0002"]
+    static let keys = ["TAOGATE_API_KEYS": "tg-key-one-0001-aaaaaaaaaaaaaaaaaaaa,tg-key-two-0002-bbbbbbbbbbbbbbbbbbbb"]
 
     @Test("Without a key the reference API answers 401 unauthorized")
     func missingKeyIs401() async throws {
@@ -31,8 +31,8 @@ struct ClientKeyTests {
     @Test("A configured key works as a Bearer token or as x-api-key")
     func configuredKeyWorks() async throws {
         try await LiveGateway.run(Self.keys) { gateway in
-            let bearer = try await gateway.post("/api/chat", json: #"{"message":"hi"}"#, headers: [("Authorization", "Bearer tg-key-two-0002")])
-            let header = try await gateway.get("/api/models", headers: [("x-api-key", "tg-key-one-0001")])
+            let bearer = try await gateway.post("/api/chat", json: #"{"message":"hi"}"#, headers: [("Authorization", "Bearer tg-key-two-0002-bbbbbbbbbbbbbbbbbbbb")])
+            let header = try await gateway.get("/api/models", headers: [("x-api-key", "tg-key-one-0001-aaaaaaaaaaaaaaaaaaaa")])
             #expect(bearer.status == 200)
             #expect(header.status == 200)
         }
@@ -49,8 +49,8 @@ struct ClientKeyTests {
     @Test("Each key has its own rate limit")
     func eachKeyHasItsOwnRateLimit() async throws {
         try await LiveGateway.run(Self.keys.merging(["RATE_LIMIT_MAX": "1"]) { $1 }) { gateway in
-            let one = [("Authorization", "Bearer tg-key-one-0001")]
-            let two = [("Authorization", "Bearer tg-key-two-0002")]
+            let one = [("Authorization", "Bearer tg-key-one-0001-aaaaaaaaaaaaaaaaaaaa")]
+            let two = [("Authorization", "Bearer tg-key-two-0002-bbbbbbbbbbbbbbbbbbbb")]
             _ = try await gateway.post("/api/chat", json: #"{"message":"hi"}"#, headers: one)
             let otherKey = try await gateway.post("/api/chat", json: #"{"message":"hi"}"#, headers: two)
             let sameKey = try await gateway.post("/api/chat", json: #"{"message":"hi"}"#, headers: one)
@@ -62,10 +62,10 @@ struct ClientKeyTests {
     @Test("One key cannot read another key's conversation")
     func conversationsArePerKey() async throws {
         try await LiveGateway.run(Self.keys) { gateway in
-            let one = [("Authorization", "Bearer tg-key-one-0001")]
+            let one = [("Authorization", "Bearer tg-key-one-0001-aaaaaaaaaaaaaaaaaaaa")]
             _ = try await gateway.post("/api/chat", json: #"{"message":"private","userId":"alice"}"#, headers: one)
             let own = try await gateway.get("/api/conversations/alice", headers: one)
-            let other = try await gateway.get("/api/conversations/alice", headers: [("x-api-key", "tg-key-two-0002")])
+            let other = try await gateway.get("/api/conversations/alice", headers: [("x-api-key", "tg-key-two-0002-bbbbbbbbbbbbbbbbbbbb")])
             #expect((own.json["messages"] as? [Any])?.count == 2)
             #expect((other.json["messages"] as? [Any])?.isEmpty == true)
         }

@@ -35,7 +35,7 @@ struct ConfigurationTests {
         #expect(configuration.logFormat == .json)
         #expect(configuration.logDirectory == nil)
         #expect(configuration.maxBodyBytes == 1_048_576)
-        #expect(configuration.trustProxy == false)
+        #expect(configuration.trustedProxyHops == 0)
         #expect(configuration.database == .sqlite(path: "./data/taogate.sqlite"))
     }
 

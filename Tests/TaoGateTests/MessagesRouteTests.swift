@@ -350,6 +350,16 @@ struct MessagesErrorTests {
         }
     }
 
+    @Test("A chat provider's 529 reaches an Anthropic client as 529 overloaded_error")
+    func translated529IsOverloaded() async throws {
+        try await LiveGateway.run(["TAOTOKEN_APIS": "chat", "UPSTREAM_MAX_RETRIES": "0"]) { gateway in
+            gateway.mock.inject(MockFault(status: 529))
+            let response = try await gateway.post("/v1/messages", json: #"{"model":"gpt-4o","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}"#)
+            #expect(response.status == 529)
+            #expect((response.json["error"] as? [String: Any])?["type"] as? String == "overloaded_error")
+        }
+    }
+
     @Test("An unknown /v1 route answers 404 in OpenAI's shape")
     func unknownV1RouteIsOpenAIShaped() async throws {
         try await LiveGateway.run { gateway in

@@ -138,14 +138,14 @@ struct OpenAIRouteTests {
 
     @Test("With client keys, /v1 needs one and answers 401 in OpenAI's shape without it")
     func clientKeysGuardV1() async throws {
-        try await LiveGateway.run(["TAOGATE_API_KEYS": "tg-client-key-1"]) { gateway in
+        try await LiveGateway.run(["TAOGATE_API_KEYS": "tg-client-key-1-cccccccccccccccccccc"]) { gateway in
             let denied = try await gateway.post("/v1/chat/completions", json: #"{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}"#)
             #expect(denied.status == 401)
             #expect((denied.json["error"] as? [String: Any])?["code"] as? String == "invalid_api_key")
             let allowed = try await gateway.post(
                 "/v1/chat/completions",
                 json: #"{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}"#,
-                headers: [("Authorization", "Bearer tg-client-key-1")]
+                headers: [("Authorization", "Bearer tg-client-key-1-cccccccccccccccccccc")]
             )
             #expect(allowed.status == 200)
         }

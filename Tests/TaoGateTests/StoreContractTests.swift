@@ -113,10 +113,24 @@ struct StoreContractTests {
             #expect(try await keys.identify(secret) == .init(id: record.id, rateLimit: 5, tokenBudget: 1000))
             #expect(try await keys.identify(secret + "x") == nil)
             #expect(try await stores.keys.all().map(\.name) == ["ci"])
-            #expect(try await stores.keys.revoke(record.prefix, at: Date()))
+            #expect(try await stores.keys.revoke(record.prefix, at: Date()) == .revoked(id: record.id))
             #expect(try await keys.identify(secret) == nil)
-            #expect(try await !stores.keys.revoke(record.id, at: Date()))
+            #expect(try await stores.keys.revoke(record.id, at: Date()) == .notFound)
+            #expect(try await stores.keys.hasAnyKey())
             #expect(try await stores.keys.all().first?.isActive == false)
+        }
+    }
+
+    @Test("Revoking by a prefix that names several active keys revokes none", arguments: Backend.available)
+    func ambiguousPrefixRevokesNone(backend: Backend) async throws {
+        try await Self.withStores(backend) { stores in
+            for id in ["ck_one", "ck_two"] {
+                let record = ClientKeyRecord(id: id, name: id, prefix: "tg_abc1234", createdAt: Date(), rateLimit: nil, tokenBudget: nil)
+                try await stores.keys.insert(record, hash: ClientKeys.hash(id))
+            }
+            #expect(try await stores.keys.revoke("tg_abc", at: Date()) == .ambiguous(matches: 2))
+            #expect(try await stores.keys.all().allSatisfy(\.isActive))
+            #expect(try await stores.keys.revoke("ck_two", at: Date()) == .revoked(id: "ck_two"))
         }
     }
 

@@ -65,13 +65,15 @@ struct StreamRouteTests {
 
     @Test("An upstream that goes silent mid-stream trips the idle timeout")
     func silentUpstreamTripsIdleTimeout() async throws {
-        try await LiveGateway.run(["UPSTREAM_IDLE_TIMEOUT_MS": "300"]) { gateway in
-            gateway.mock.inject(MockFault(hangMs: 5000, hangAfterChunks: 2))
+        // The idle timeout also bounds the wait for the stream's headers: long enough for a loaded
+        // machine, and no retry that would take a stream without the fault.
+        try await LiveGateway.run(["UPSTREAM_IDLE_TIMEOUT_MS": "1500", "UPSTREAM_MAX_RETRIES": "0"]) { gateway in
+            gateway.mock.inject(MockFault(hangMs: 8000, hangAfterChunks: 2))
             let started = ContinuousClock.now
             let response = try await gateway.post("/api/chat/stream", json: #"{"message":"hello"}"#)
-            #expect(ContinuousClock.now - started < .seconds(4))
-            let last = try #require(response.events.last)
-            #expect(last.event == "error")
+            #expect(ContinuousClock.now - started < .seconds(6))
+            let last = try #require(response.events.last, "\(response.status): \(response.body.prefix(500))")
+            #expect(last.event == "error", "\(response.body.prefix(2000))")
             #expect(last.data.contains(#""code":"upstream_timeout""#))
         }
     }

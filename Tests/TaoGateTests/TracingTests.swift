@@ -92,10 +92,10 @@ struct TracingTests {
         }
     }
 
-    @Test("The upstream receives the trace context of the call that asked it")
+    @Test("With PROPAGATE_TRACE_CONTEXT, the upstream receives the trace context of the call that asked it")
     func traceContextReachesTheUpstream() async throws {
         let traceID = UUID().uuidString
-        try await LiveGateway.run(traced: true) { gateway in
+        try await LiveGateway.run(["PROPAGATE_TRACE_CONTEXT": "true"], traced: true) { gateway in
             _ = try await gateway.post(
                 "/v1/chat/completions",
                 json: chatBody,

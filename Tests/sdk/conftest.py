@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-CLIENT_KEY = "tg-sdk-client-key"
+CLIENT_KEY = "tg-sdk-client-key-0123456789abcdef"  # the gateway wants 32 characters or more
 UPSTREAM_KEY = "sk-mock-upstream-key"
 MODELS = ["claude-sonnet-4-6", "gpt-4o", "qwen-plus", "deepseek-v3"]
 
@@ -141,17 +141,26 @@ def start_stack(extra_environment: dict, apis: list | None = None, mode: str = "
         LOG_LEVEL="warning",
     )
     environment.update(extra_environment)
-    mock = subprocess.Popen(
-        [binary, "mock-upstream", "--port", str(mock_port), "--api-key", UPSTREAM_KEY],
-        cwd=workdir, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    with open(Path(workdir) / "gateway.log", "wb") as log:
-        gateway = subprocess.Popen(
-            [binary, "serve", "--port", str(gateway_port), "--config", str(providers)],
-            cwd=workdir, env=environment, stdout=log, stderr=subprocess.STDOUT,
-        )
-    wait_until_up(f"http://127.0.0.1:{mock_port}/mock/stats")
-    wait_until_up(f"http://127.0.0.1:{gateway_port}/healthz")
+    started = []
+    try:
+        started.append(subprocess.Popen(
+            [binary, "mock-upstream", "--port", str(mock_port), "--api-key", UPSTREAM_KEY],
+            cwd=workdir, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        ))
+        with open(Path(workdir) / "gateway.log", "wb") as log:
+            started.insert(0, subprocess.Popen(
+                [binary, "serve", "--port", str(gateway_port), "--config", str(providers)],
+                cwd=workdir, env=environment, stdout=log, stderr=subprocess.STDOUT,
+            ))
+        wait_until_up(f"http://127.0.0.1:{mock_port}/mock/stats")
+        wait_until_up(f"http://127.0.0.1:{gateway_port}/healthz")
+    except BaseException as error:
+        stop(started)  # nothing is left running when a start fails
+        log = (Path(workdir) / "gateway.log").read_text(errors="replace").strip()
+        if isinstance(error, RuntimeError) and log:
+            raise RuntimeError(f"{error}; the gateway said: {log[-1000:]}") from error
+        raise
+    gateway, mock = started
     running = Stack(f"http://127.0.0.1:{gateway_port}", f"http://127.0.0.1:{mock_port}", mode=mode, workdir=workdir)
     return running, (gateway, mock)
 

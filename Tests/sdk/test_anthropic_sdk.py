@@ -189,6 +189,31 @@ def test_an_unknown_model_raises_not_found_error(client):
     assert "no-such-model" in raised.value.body["error"]["message"]
 
 
+def test_a_request_without_messages_raises_bad_request_error_and_is_not_forwarded(mode_stack, client):
+    mark = mode_stack.upstream_request_count()
+    with pytest.raises(anthropic.BadRequestError) as raised:
+        client.messages.create(model=MODEL, max_tokens=20, messages=[])
+    assert raised.value.body["error"]["type"] == "invalid_request_error"
+    assert mode_stack.upstream_request_count() == mark
+
+
+def test_a_body_over_the_size_limit_is_refused_with_413_request_too_large(mode_stack, client):
+    mark = mode_stack.upstream_request_count()
+    with pytest.raises(anthropic.APIStatusError) as raised:
+        client.messages.create(model=MODEL, max_tokens=20, messages=ask("x" * (1_048_576 + 1)))
+    assert raised.value.status_code == 413
+    assert raised.value.body["error"]["type"] == "request_too_large"
+    assert mode_stack.upstream_request_count() == mark
+
+
+def test_an_upstream_outage_raises_internal_server_error_with_502_api_error(mode_stack, client):
+    mode_stack.inject(status=503, times=5)
+    with pytest.raises(anthropic.InternalServerError) as raised:
+        client.messages.create(model=MODEL, max_tokens=20, messages=ask("hi"))
+    assert raised.value.status_code == 502
+    assert raised.value.body["error"]["type"] == "api_error"
+
+
 def test_a_wrong_client_key_raises_authentication_error(mode_stack):
     with pytest.raises(anthropic.AuthenticationError) as raised:
         client_for(mode_stack, api_key="tg-not-a-real-key").messages.create(model=MODEL, max_tokens=20, messages=ask("hi"))

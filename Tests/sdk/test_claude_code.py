@@ -12,6 +12,7 @@ scripted one), and answers a tool result with text that quotes it."""
 import glob
 import json
 import os
+import signal
 import stat
 import subprocess
 import sys
@@ -41,25 +42,26 @@ def obtain_claude() -> str:
     cached = AGENTS / MEMBER
     if os.access(cached, os.X_OK):
         return str(cached)
-    download = tempfile.mkdtemp(prefix="claude-agent-sdk-")
-    try:
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check", "-q", "-d", download, WHEEL],
-            check=True, stdin=subprocess.DEVNULL, capture_output=True, timeout=900,
-        )
-    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as error:
-        detail = getattr(error, "stderr", b"") or b""
-        raise LookupError(f"`pip download {WHEEL}` failed: {error} {detail.decode(errors='replace')[-500:]}") from error
-    wheels = glob.glob(os.path.join(download, "claude_agent_sdk-*.whl"))
-    if not wheels:
-        raise LookupError(f"`pip download {WHEEL}` gave no wheel in {download}")
-    with zipfile.ZipFile(wheels[0]) as wheel:
-        if MEMBER not in wheel.namelist():
-            raise LookupError(f"{os.path.basename(wheels[0])} has no {MEMBER} (no binary for this platform?)")
-        unpacked = wheel.extract(MEMBER, path=download)
-    os.chmod(unpacked, os.stat(unpacked).st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(unpacked, cached)  # whole or not at all, even if several runs race
+    with tempfile.TemporaryDirectory(prefix="claude-agent-sdk-") as download:
+        try:
+            subprocess.run(
+                [sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check", "-q", "-d", download, WHEEL],
+                check=True, stdin=subprocess.DEVNULL, capture_output=True, timeout=900,
+            )
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as error:
+            detail = (getattr(error, "stderr", None) or b"").decode(errors="replace")[-500:]
+            raise LookupError(f"`pip download {WHEEL}` failed: {error} {detail}") from error
+        wheels = glob.glob(os.path.join(download, "claude_agent_sdk-*.whl"))
+        if not wheels:
+            raise LookupError(f"`pip download {WHEEL}` gave no wheel")
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        # Unpacked next to the cache (one file system), then moved in whole, even if runs race.
+        with tempfile.TemporaryDirectory(prefix=".unpacking-", dir=AGENTS) as unpacking, zipfile.ZipFile(wheels[0]) as wheel:
+            if MEMBER not in wheel.namelist():
+                raise LookupError(f"{os.path.basename(wheels[0])} has no {MEMBER} (no binary for this platform?)")
+            unpacked = wheel.extract(MEMBER, path=unpacking)
+            os.chmod(unpacked, os.stat(unpacked).st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+            os.replace(unpacked, cached)
     return str(cached)
 
 
@@ -96,36 +98,37 @@ class ClaudeRun:
         )
 
 
-def as_text(output) -> str:
-    """What a timed-out run had printed (bytes even with text=True)."""
-    return output.decode(errors="replace") if isinstance(output, bytes) else output or ""
-
-
 def run_claude(binary: str, stack, prompt: str, *arguments: str) -> ClaudeRun:
-    """`claude -p <prompt>` pointed at the gateway with the client key as a Bearer token."""
-    environment = {
-        "PATH": "/usr/local/bin:/usr/bin:/bin",
-        "HOME": tempfile.mkdtemp(prefix="claude-home-"),
-        "TERM": "dumb",
-        "ANTHROPIC_BASE_URL": stack.gateway,
-        "ANTHROPIC_AUTH_TOKEN": CLIENT_KEY,
-        "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
-        "DISABLE_AUTOUPDATER": "1",
-        "CLAUDE_CODE_MAX_RETRIES": "2",
-    }
+    """`claude -p <prompt>` pointed at the gateway with the client key as a Bearer token, in a
+    fresh HOME and working folder (both removed afterwards). On timeout its whole process group
+    (the shells it started too) is killed."""
     mark = stack.upstream_request_count()
-    started = time.monotonic()
-    try:
-        finished = subprocess.run(
+    with tempfile.TemporaryDirectory(prefix="claude-home-", ignore_cleanup_errors=True) as home, \
+            tempfile.TemporaryDirectory(prefix="claude-work-", ignore_cleanup_errors=True) as work:
+        environment = {
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+            "HOME": home,
+            "TERM": "dumb",
+            "ANTHROPIC_BASE_URL": stack.gateway,
+            "ANTHROPIC_AUTH_TOKEN": CLIENT_KEY,
+            "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
+            "DISABLE_AUTOUPDATER": "1",
+            "CLAUDE_CODE_MAX_RETRIES": "2",
+        }
+        started = time.monotonic()
+        process = subprocess.Popen(
             [binary, "-p", prompt, "--model", MODEL, *arguments],
-            cwd=tempfile.mkdtemp(prefix="claude-work-"), env=environment, stdin=subprocess.DEVNULL,
-            capture_output=True, text=True, timeout=RUN_SECONDS,
+            cwd=work, env=environment, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, start_new_session=True,
         )
-        returncode, stdout, stderr = finished.returncode, finished.stdout, finished.stderr
-    except subprocess.TimeoutExpired as timeout:
-        returncode, stdout = -1, as_text(timeout.stdout)
-        stderr = f"timed out after {RUN_SECONDS}s\n" + as_text(timeout.stderr)
-    return ClaudeRun(returncode, stdout, stderr, time.monotonic() - started, stack.upstream_requests_since(mark))
+        try:
+            stdout, stderr = process.communicate(timeout=RUN_SECONDS)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            stdout, stderr = process.communicate()
+            stderr = f"timed out after {RUN_SECONDS}s\n{stderr}"
+        seconds = time.monotonic() - started
+    return ClaudeRun(process.returncode, stdout, stderr, seconds, stack.upstream_requests_since(mark))
 
 
 @pytest.fixture(scope="module", params=MODES)
@@ -209,6 +212,13 @@ def test_anthropic_headers_reach_a_native_provider_and_not_a_chat_one(toolless_r
 def test_a_bash_call_runs_and_its_output_comes_back_in_the_answer(bash_run):
     assert bash_run.returncode == 0, bash_run.describe()
     assert BASH_OUTPUT in bash_run.stdout, bash_run.describe()
+
+
+def test_every_turn_is_streamed_once_without_a_non_streaming_fallback(toolless_run, bash_run):
+    # Claude Code silently retries without streaming (a second request per turn) when it cannot
+    # read the gateway's stream, so the counts show that both turns were understood.
+    assert [request["json"].get("stream") for request in toolless_run.requests] == [True], toolless_run.describe()
+    assert [request["json"].get("stream") for request in bash_run.requests] == [True, True], bash_run.describe()
 
 
 def test_the_bash_result_goes_upstream_with_the_id_of_the_call(bash_run, agent_stack):

@@ -43,6 +43,9 @@ public final class ProviderClient: Sendable {
         public var maxConnectionsPerHost: Int
         /// Told of every retry, before its wait (for metrics).
         public var onRetry: (@Sendable (ProviderError) -> Void)?
+        /// Whether the trace context of the call (W3C `traceparent`, `tracestate`, baggage) goes
+        /// to the provider in its headers.
+        public var propagatesTraceContext: Bool
 
         public init(
             baseURL: String,
@@ -56,7 +59,8 @@ public final class ProviderClient: Sendable {
             maxResponseBytes: Int = 32 * 1024 * 1024,
             maxEventBytes: Int = 16 * 1024 * 1024,
             maxConnectionsPerHost: Int = 1024,
-            onRetry: (@Sendable (ProviderError) -> Void)? = nil
+            onRetry: (@Sendable (ProviderError) -> Void)? = nil,
+            propagatesTraceContext: Bool = true
         ) {
             self.baseURL = baseURL
             self.apiKey = apiKey
@@ -70,6 +74,7 @@ public final class ProviderClient: Sendable {
             self.maxEventBytes = maxEventBytes
             self.maxConnectionsPerHost = maxConnectionsPerHost
             self.onRetry = onRetry
+            self.propagatesTraceContext = propagatesTraceContext
         }
     }
 
@@ -178,7 +183,9 @@ public final class ProviderClient: Sendable {
             request.method = method
             request.headers = headers
             for (name, value) in extraHeaders { request.headers.replaceOrAdd(name: name, value: value) }
-            InstrumentationSystem.instrument.inject(ServiceContext.current ?? .topLevel, into: &request.headers, using: HTTPHeadersInjector())
+            if configuration.propagatesTraceContext {
+                InstrumentationSystem.instrument.inject(ServiceContext.current ?? .topLevel, into: &request.headers, using: HTTPHeadersInjector())
+            }
             if let body { request.body = .bytes(body) }
             let response: HTTPClientResponse
             do {

@@ -61,7 +61,12 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
         return kind.rawValue
     }
 
+    /// The kind, status and the upstream's error type and code; never its message, which may
+    /// quote the prompt (this is what logs and spans show of the error).
     public var description: String {
-        "ProviderError(\(shortDescription)\(upstreamMessage.map { ": \($0)" } ?? ""))"
+        var parts = [shortDescription]
+        if let upstreamType { parts.append("type \(upstreamType)") }
+        if let upstreamCode { parts.append("code \(upstreamCode)") }
+        return "ProviderError(\(parts.joined(separator: ", ")))"
     }
 }

@@ -54,8 +54,25 @@ public struct GatewayConfiguration: Sendable {
     public var circuitBreakerFailures: Int
     /// How long an open circuit refuses requests before one probe may go.
     public var circuitBreakerCooldown: Duration
-    /// Take the client address from X-Forwarded-For (set only behind a trusted proxy).
-    public var trustProxy: Bool
+    /// How many proxies in front of the gateway to trust (TRUST_PROXY: `false` 0, `true` 1, or a
+    /// number): the client is that many places from the right of X-Forwarded-For.
+    public var trustedProxyHops: Int
+    /// Host header values accepted (ALLOWED_HOSTS); nil means the default: loopback names on a
+    /// loopback listener, anything otherwise. `*` accepts any.
+    public var allowedHosts: [String]?
+    /// Requests without a client key are served even once keys exist (ALLOW_ANONYMOUS).
+    public var allowsAnonymous: Bool
+    /// How long a connection may take to send a request's headers, and stay idle between requests.
+    public var inboundIdleTimeout: Duration
+    /// How long a request's body may take to arrive.
+    public var inboundBodyTimeout: Duration
+    /// Most connections open at once; more are closed as they arrive.
+    public var maxConnections: Int
+    /// Failed client-key attempts allowed per client address per minute; more get 429.
+    public var authFailuresPerMinute: Int
+    /// Whether the client's trace context (`traceparent`, `tracestate`, baggage) goes on to the
+    /// provider (PROPAGATE_TRACE_CONTEXT, default false: the provider is a third party).
+    public var propagatesTraceContext: Bool
     /// Origins browsers may call from (CORS); empty means none, `*` means any.
     public var corsOrigins: [String]
     /// Client keys (TAOGATE_API_KEYS); when any are set, /api/* and /v1/* need one of them.
@@ -157,11 +174,21 @@ public struct GatewayConfiguration: Sendable {
         shutdownGrace = .seconds(try reader.int("SHUTDOWN_GRACE_SECONDS", default: 30, in: 0...3600))
         circuitBreakerFailures = try reader.int("CIRCUIT_BREAKER_FAILURES", default: 5, in: 0...1000)
         circuitBreakerCooldown = try reader.milliseconds("CIRCUIT_BREAKER_COOLDOWN_MS", default: 30_000)
-        trustProxy = try reader.bool("TRUST_PROXY", default: false)
+        trustedProxyHops = try reader.proxyHops("TRUST_PROXY")
+        allowedHosts = reader.list("ALLOWED_HOSTS")
+        allowsAnonymous = try reader.bool("ALLOW_ANONYMOUS", default: false)
+        inboundIdleTimeout = try reader.milliseconds("IDLE_TIMEOUT_MS", default: 20_000)
+        inboundBodyTimeout = try reader.milliseconds("BODY_TIMEOUT_MS", default: 30_000)
+        maxConnections = try reader.int("MAX_CONNECTIONS", default: 4096, in: 1...1_000_000)
+        authFailuresPerMinute = try reader.int("AUTH_FAILURES_PER_MINUTE", default: 20, in: 0...1_000_000)
+        propagatesTraceContext = try reader.bool("PROPAGATE_TRACE_CONTEXT", default: false)
         corsOrigins = reader.list("CORS_ORIGINS") ?? []
         clientAPIKeys = reader.list("TAOGATE_API_KEYS", secret: true) ?? []
-        if let short = clientAPIKeys.firstIndex(where: { $0.count < 8 }) {
-            throw ConfigurationError(name: "TAOGATE_API_KEYS", problem: "entry \(short + 1) is shorter than 8 characters")
+        if let short = clientAPIKeys.firstIndex(where: { $0.count < 32 }) {
+            throw ConfigurationError(name: "TAOGATE_API_KEYS", problem: "entry \(short + 1) is shorter than 32 characters")
+        }
+        if allowsAnonymous && !clientAPIKeys.isEmpty {
+            throw ConfigurationError(name: "ALLOW_ANONYMOUS", problem: "cannot be true beside TAOGATE_API_KEYS: keys exist to be required")
         }
         metricsEnabled = try reader.bool("METRICS_ENABLED", default: true)
         otlpEndpoint = reader.string("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") ?? reader.string("OTEL_EXPORTER_OTLP_ENDPOINT")

@@ -47,6 +47,20 @@ struct SettingsReader {
         return .milliseconds(value)
     }
 
+    /// `false` (0), `true` (1), or a number of trusted proxy hops.
+    func proxyHops(_ name: String) throws -> Int {
+        guard let text = string(name)?.lowercased() else { return 0 }
+        switch text {
+        case "1", "true", "yes", "on": return 1
+        case "0", "false", "no", "off": return 0
+        default:
+            guard let hops = Int(text), (0...16).contains(hops) else {
+                throw ConfigurationError(name: name, problem: "must be true, false or a number of trusted proxies from 0 to 16, got \"\(text)\"")
+            }
+            return hops
+        }
+    }
+
     func bool(_ name: String, default defaultValue: Bool) throws -> Bool {
         guard let text = string(name)?.lowercased() else { return defaultValue }
         switch text {

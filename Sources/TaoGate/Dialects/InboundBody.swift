@@ -30,14 +30,18 @@ struct InboundBody: Sendable {
     static func scan(_ body: ByteBuffer) throws -> InboundBody {
         try body.withUnsafeReadableBytes { raw in
             let bytes = raw.assumingMemoryBound(to: UInt8.self)
-            guard isValidUTF8(bytes) else { throw invalid("the body is not valid UTF-8") }
+            guard isValidUTF8(bytes) else { throw invalid("the body is not valid UTF-8", zh: "请求体不是有效的 UTF-8") }
             var scanner = JSONScanner(bytes: bytes, maximumDepth: maximumDepth)
             var fields = InboundBody()
             var seen = Set<String>()
             var problem: GatewayError?
             let read = scanner.members { scanner, key in
                 guard seen.insert(key).inserted else {
-                    problem = invalid("the body holds the member `\(key)` more than once", param: key)
+                    problem = invalid(
+                        "the body holds the member `\(key)` more than once",
+                        zh: "请求体中的成员 `\(key)` 出现了不止一次",
+                        param: key
+                    )
                     return false
                 }
                 fields.keys.append(key)
@@ -100,7 +104,7 @@ struct InboundBody: Sendable {
                 }
             }
             if let problem { throw problem }
-            guard read, scanner.isAtEnd() else { throw invalid("the body must be a JSON object") }
+            guard read, scanner.isAtEnd() else { throw invalid("the body must be a JSON object", zh: "请求体必须是 JSON 对象") }
             return fields
         }
     }
@@ -122,8 +126,8 @@ struct InboundBody: Sendable {
         return count
     }
 
-    static func invalid(_ message: String, param: String? = nil) -> GatewayError {
-        var error = GatewayError.invalidRequest(en: message, zh: message)
+    static func invalid(_ message: String, zh: String? = nil, param: String? = nil) -> GatewayError {
+        var error = GatewayError.invalidRequest(en: message, zh: zh ?? message)
         error.param = param
         return error
     }

@@ -11,6 +11,10 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case modelNotFound = "model_not_found"
     case upstreamAuth = "upstream_auth"
     case rateLimited = "rate_limited"
+    /// A client key's token budget is used up (or held by requests in flight).
+    case budgetExceeded = "budget_exceeded"
+    /// The Host header names no host this gateway answers to (DNS rebinding).
+    case hostNotAllowed = "host_not_allowed"
     case upstreamTimeout = "upstream_timeout"
     case upstreamUnavailable = "upstream_unavailable"
     /// The server is shutting down and the request's grace period has ended.
@@ -28,7 +32,8 @@ public enum ErrorCode: String, Sendable, CaseIterable {
         case .unsupportedMediaType: .unsupportedMediaType
         case .unauthorized, .upstreamAuth: .unauthorized
         case .notFound, .modelNotFound: .notFound
-        case .rateLimited: .tooManyRequests
+        case .rateLimited, .budgetExceeded: .tooManyRequests
+        case .hostNotAllowed: .forbidden
         case .upstreamTimeout: .gatewayTimeout
         case .upstreamUnavailable: .badGateway
         case .shuttingDown, .databaseUnavailable: .serviceUnavailable
@@ -62,6 +67,13 @@ public enum ErrorCode: String, Sendable, CaseIterable {
             )
         case .rateLimited:
             LocalizedMessage(en: "Too many requests, please try again later.", zh: "请求过于频繁，请稍后再试。")
+        case .budgetExceeded:
+            LocalizedMessage(en: "This key has used its budget.", zh: "该密钥的额度已用完。")
+        case .hostNotAllowed:
+            LocalizedMessage(
+                en: "This host name is not allowed here; set ALLOWED_HOSTS to serve it.",
+                zh: "不允许此主机名访问；如需使用请设置 ALLOWED_HOSTS。"
+            )
         case .upstreamTimeout:
             LocalizedMessage(en: "The model provider did not answer in time.", zh: "模型服务商响应超时。")
         case .upstreamUnavailable:

@@ -43,7 +43,7 @@ enum ErrorDialect: Sendable {
         case .openAI:
             return error.code.status
         case .anthropic:
-            if error.code == .upstreamUnavailable && error.upstreamType == "overloaded_error" {
+            if error.isOverloaded {
                 return HTTPResponse.Status(code: 529, reasonPhrase: "Overloaded")
             }
             return error.code.status
@@ -110,7 +110,8 @@ enum ErrorDialect: Sendable {
         switch code {
         case .invalidRequest, .payloadTooLarge, .unsupportedMediaType, .notFound, .modelNotFound: "invalid_request_error"
         case .unauthorized, .upstreamAuth: "authentication_error"
-        case .rateLimited: "rate_limit_error"
+        case .rateLimited, .budgetExceeded: "rate_limit_error"
+        case .hostNotAllowed: "permission_error"
         case .upstreamTimeout, .upstreamUnavailable, .shuttingDown, .databaseUnavailable: "upstream_error"
         case .internalError, .clientClosedRequest: "server_error"
         }
@@ -125,11 +126,19 @@ enum ErrorDialect: Sendable {
         case .payloadTooLarge: return "request_too_large"
         case .unauthorized, .upstreamAuth: return "authentication_error"
         case .notFound, .modelNotFound: return "not_found_error"
-        case .rateLimited: return "rate_limit_error"
+        case .rateLimited, .budgetExceeded: return "rate_limit_error"
+        case .hostNotAllowed: return "permission_error"
         case .upstreamTimeout: return "timeout_error"
-        case .upstreamUnavailable: return error.upstreamType == "overloaded_error" ? "overloaded_error" : "api_error"
+        case .upstreamUnavailable: return error.isOverloaded ? "overloaded_error" : "api_error"
         case .shuttingDown, .databaseUnavailable, .internalError, .clientClosedRequest: return "api_error"
         }
+    }
+}
+
+extension GatewayError {
+    /// The provider said it was overloaded: Anthropic's `overloaded_error`, or a 529 from any API.
+    var isOverloaded: Bool {
+        code == .upstreamUnavailable && (upstreamType == "overloaded_error" || upstreamStatus == 529)
     }
 }
 

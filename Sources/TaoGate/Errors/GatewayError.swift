@@ -17,6 +17,8 @@ public struct GatewayError: Error, Sendable {
     /// may quote the prompt).
     public var upstreamType: String?
     public var upstreamCode: String?
+    /// The upstream's HTTP status, when it answered with an error.
+    public var upstreamStatus: Int?
 
     public init(_ code: ErrorCode, message: LocalizedMessage? = nil, details: String? = nil, headers: HTTPFields = [:]) {
         self.code = code
@@ -71,6 +73,7 @@ extension GatewayError {
         }
         self.upstreamType = error.upstreamType
         self.upstreamCode = error.upstreamCode
+        self.upstreamStatus = error.status
     }
 
     /// An upstream message that clients act on and that quotes nothing of the prompt: a prompt

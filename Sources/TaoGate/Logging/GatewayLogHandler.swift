@@ -92,12 +92,32 @@ public struct GatewayLogHandler: LogHandler {
         }
     }
 
+    /// `ts level message key=value …`: a value (or message) holding anything but letters, digits
+    /// and `-_.:/@+,` is written as a quoted JSON string, so no value can break the line or forge
+    /// another field.
     private func textLine(level: Logger.Level, message: String, metadata: Logger.Metadata) -> String {
-        var line = "\(Self.timestamp()) \(level.rawValue) \(message)"
+        var line = "\(Self.timestamp()) \(level.rawValue) "
+        Self.appendText(message, to: &line)
         for key in metadata.keys.sorted() {
-            line += " \(key)=\(metadata[key]!)"
+            line += " "
+            Self.appendText(key, to: &line)
+            line += "="
+            Self.appendText("\(metadata[key]!)", to: &line)
         }
         return line
+    }
+
+    static func appendText(_ value: String, to line: inout String) {
+        let plain =
+            !value.isEmpty
+            && value.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || "-_.:/@+,".utf8.contains(byte)
+            }
+        if plain {
+            line += value
+        } else {
+            JSONText.appendString(value, to: &line)
+        }
     }
 
     /// `2026-11-26T22:41:47.123Z`, written digit by digit into one small string.

@@ -3,8 +3,12 @@ import Logging
 /// The one log line per request: request id, method, route, status, duration, and what the
 /// request did (model, message length, provider, upstream latency, tokens, translation). Never
 /// message text, never keys.
+///
+/// `error_details` (which may quote an upstream's error message, and through it the prompt) is
+/// written only in development; the upstream's error type and code always are.
 struct RequestLog: Sendable {
     let logger: Logger
+    var includesErrorDetails = false
 
     func write(_ request: FinishedRequest) {
         let fields = request.fields
@@ -37,7 +41,9 @@ struct RequestLog: Sendable {
         if fields.streamed { metadata["streamed"] = .stringConvertible(true) }
         if fields.clientGone { metadata["client_gone"] = .stringConvertible(true) }
         if let code = fields.errorCode { metadata["error_code"] = .string(code) }
-        if let details = fields.errorDetails { metadata["error_details"] = .string(details) }
+        if includesErrorDetails, let details = fields.errorDetails { metadata["error_details"] = .string(details) }
+        if let type = fields.upstreamErrorType { metadata["upstream_error_type"] = .string(type) }
+        if let code = fields.upstreamErrorCode { metadata["upstream_error_code"] = .string(code) }
         if let outcome = request.outcome { metadata["outcome"] = .string(outcome) }
         let level: Logger.Level = request.status >= 500 || fields.errorCode == ErrorCode.internalError.rawValue ? .error : .info
         logger.log(level: level, "request", metadata: metadata)

@@ -17,10 +17,17 @@ final class GatewayMetrics: Sendable {
 
     private let activeStreams: Gauge
     private let rateLimited: Counter
+    private let openConnections: Gauge
+    private let refusedConnections: Counter
 
     init() {
         activeStreams = registry.makeGauge(name: "taogate_active_streams", help: "Streams being relayed now.")
         rateLimited = registry.makeCounter(name: "taogate_rate_limited_total", help: "Requests refused by the gateway's rate limit.")
+        openConnections = registry.makeGauge(name: "taogate_open_connections", help: "Client connections open now.")
+        refusedConnections = registry.makeCounter(
+            name: "taogate_connections_refused_total",
+            help: "Client connections closed on arrival because MAX_CONNECTIONS were open."
+        )
     }
 
     /// One finished request.
@@ -111,6 +118,29 @@ final class GatewayMetrics: Sendable {
             labels: [("key", key)],
             help: "Circuit breaker per provider key: 0 closed, 1 half-open, 2 open."
         ).set(value)
+    }
+
+    func connectionOpened() { openConnections.increment() }
+    func connectionClosed() { openConnections.decrement() }
+    func connectionRefused() { refusedConnections.increment() }
+
+    /// A client took longer than allowed (`body`: to send a request's body).
+    func inboundTimeout(kind: String) {
+        registry.makeCounter(
+            name: "taogate_inbound_timeouts_total",
+            labels: [("kind", kind)],
+            help: "Client connections closed because they were too slow to send a request."
+        ).increment()
+    }
+
+    /// Usage rows that could not be kept: `refused` by the database, or dropped because the
+    /// buffer was full while the database was away (`buffer_full`).
+    func usageRowsDropped(_ count: Int, reason: String) {
+        registry.makeCounter(
+            name: "taogate_usage_rows_dropped_total",
+            labels: [("reason", reason)],
+            help: "Usage rows not written: refused by the database, or dropped from a full buffer while it was away."
+        ).increment(by: Int64(count))
     }
 
     func streamStarted() { activeStreams.increment() }

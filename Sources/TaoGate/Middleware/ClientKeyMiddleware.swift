@@ -1,22 +1,44 @@
 import HTTPTypes
 import Hummingbird
 
-/// Requires a client key, when keys are in use, as `Authorization: Bearer <key>` or
-/// `x-api-key: <key>`; records which key it was (`key-N` or `ck_…`, never the key itself).
+/// Requires a client key, once keys are in use, as `Authorization: Bearer <key>` or
+/// `x-api-key: <key>`; records which key it was (`key-…` or `ck_…`, never the key itself).
+///
+/// Failed attempts are counted per client address: past AUTH_FAILURES_PER_MINUTE, the address
+/// gets 429 for the rest of the minute, whatever key it presents, so keys cannot be guessed at
+/// speed.
 struct ClientKeyMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
 
     let keys: ClientKeys
+    /// Failed attempts per client address; nil when not limited.
+    let failures: RateLimiter?
+    let trustedProxyHops: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard try await keys.areRequired() else { return try await next(request, context) }
-        guard let presented = Self.presentedKey(in: request), let identity = try await keys.identify(presented) else {
+        let presented = Self.presentedKey(in: request)
+        guard try await keys.areRequired() || presented != nil && keys.allowsAnonymous else { return try await next(request, context) }
+        let address = failures.map { _ in ClientAddress.resolve(request: request, context: context, trustedHops: trustedProxyHops) }
+        if let failures, let address, failures.isOverLimit(address) { throw Self.tooManyFailures(failures) }
+        guard let presented, let identity = try await keys.identify(presented) else {
+            if let failures, let address, !(try await failures.acquire(address, limit: nil)).allowed { throw Self.tooManyFailures(failures) }
             throw GatewayError(.unauthorized, headers: [.wwwAuthenticate: "Bearer"])
         }
         var context = context
         context.clientKey = identity
         context.record.update { $0.clientKeyID = identity.id }
         return try await next(request, context)
+    }
+
+    static func tooManyFailures(_ failures: RateLimiter) -> GatewayError {
+        GatewayError(
+            .rateLimited,
+            message: LocalizedMessage(
+                en: "Too many requests with a wrong key from this address; try again later.",
+                zh: "该地址使用错误密钥的请求过多，请稍后再试。"
+            ),
+            headers: [.retryAfter: String(max(1, Int((failures.window / .seconds(1)).rounded(.up))))]
+        )
     }
 
     static func presentedKey(in request: Request) -> String? {

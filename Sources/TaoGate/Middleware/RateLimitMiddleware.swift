@@ -7,23 +7,13 @@ struct RateLimitMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
 
     let limiter: any RateLimiting
-    let trustProxy: Bool
-    let usage: any UsageStore
+    let trustedProxyHops: Int
     let metrics: GatewayMetrics?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if let key = context.clientKey, let budget = key.tokenBudget, try await usage.tokensUsed(by: key.id) >= budget {
-            throw GatewayError(
-                .rateLimited,
-                message: LocalizedMessage(
-                    en: "This key has used its token budget of \(budget) tokens.",
-                    zh: "该密钥已用完 \(budget) 个 token 的额度。"
-                )
-            )
-        }
         let client =
             context.clientKey.map { "key:\($0.id)" }
-            ?? "ip:" + ClientAddress.resolve(request: request, context: context, trustProxy: trustProxy)
+            ?? "ip:" + ClientAddress.resolve(request: request, context: context, trustedHops: trustedProxyHops)
         let decision = try await limiter.acquire(client, limit: context.clientKey?.rateLimit)
         let resetSeconds = String(max(1, Int((decision.resetAfter / .seconds(1)).rounded(.up))))
         var headers: HTTPFields = [

@@ -10,6 +10,7 @@ struct RequestCompletionMiddleware: RouterMiddleware {
 
     let log: RequestLog
     let accounting: UsageAccounting?
+    let admission: KeyAdmission?
     let metrics: GatewayMetrics?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -56,6 +57,9 @@ struct RequestCompletionMiddleware: RouterMiddleware {
             outcome: outcome,
             fields: context.record.snapshot
         )
+        if let ticket = finished.fields.admission {
+            admission?.settle(ticket, usedTokens: (finished.fields.usage?.inputTokens ?? 0) + finished.completionTokens)
+        }
         accounting?.record(finished)
         metrics?.record(finished)
         log.write(finished)

@@ -87,7 +87,8 @@ final class ModelRouter: Sendable {
                                 baseDelay: configuration.upstreamRetryBaseDelay
                             ),
                             headers: provider.headers,
-                            onRetry: { _ in metrics?.retry(provider: provider.name) }
+                            onRetry: { _ in metrics?.retry(provider: provider.name) },
+                            propagatesTraceContext: configuration.propagatesTraceContext
                         ),
                         clients: clients,
                         logger: logger

@@ -9,19 +9,36 @@ public struct ClientKeys: Sendable {
         public var id: String
         public var rateLimit: Int?
         public var tokenBudget: Int?
+        public var maxConcurrent: Int?
+
+        public init(id: String, rateLimit: Int? = nil, tokenBudget: Int? = nil, maxConcurrent: Int? = nil) {
+            self.id = id
+            self.rateLimit = rateLimit
+            self.tokenBudget = tokenBudget
+            self.maxConcurrent = maxConcurrent
+        }
     }
 
     private let configured: [(id: String, bytes: [UInt8])]
     private let store: any KeyStore
     private let requirement: KeyRequirement
+    /// Requests without a key are served (ALLOW_ANONYMOUS); a key that is presented is still checked.
+    let allowsAnonymous: Bool
 
-    public init(configured: [String], store: any KeyStore) {
-        self.configured = configured.enumerated().map { ("key-\($0.offset + 1)", Array($0.element.utf8)) }
+    public init(configured: [String], store: any KeyStore, allowsAnonymous: Bool = false) {
+        self.configured = configured.map { (Self.configuredID(of: $0), Array($0.utf8)) }
         self.store = store
-        self.requirement = KeyRequirement(hasConfiguredKeys: !configured.isEmpty, store: store)
+        self.allowsAnonymous = allowsAnonymous
+        self.requirement = KeyRequirement(hasConfiguredKeys: !configured.isEmpty, allowsAnonymous: allowsAnonymous, store: store)
     }
 
-    /// Whether requests must present a key: when keys are configured or any is in the store.
+    /// A configured key's id: `key-` and the first 8 hex digits of its SHA-256, the same whatever
+    /// its place in TAOGATE_API_KEYS (so removing one key moves no other key's history or usage).
+    public static func configuredID(of key: String) -> String {
+        "key-" + hash(key).prefix(8)
+    }
+
+    /// Whether requests must present a key: once any key has existed, unless running open.
     func areRequired() async throws -> Bool {
         try await requirement.isRequired()
     }
@@ -35,11 +52,16 @@ public struct ClientKeys: Sendable {
         }
         if let found { return Identity(id: found) }
         guard let record = try await store.activeKey(hash: Self.hash(presented)) else { return nil }
-        return Identity(id: record.id, rateLimit: record.rateLimit, tokenBudget: record.tokenBudget)
+        return Identity(id: record.id, rateLimit: record.rateLimit, tokenBudget: record.tokenBudget, maxConcurrent: record.maxConcurrent)
     }
 
     /// Makes a new key; the returned secret is shown once and never stored.
-    public func create(name: String, rateLimit: Int?, tokenBudget: Int?) async throws -> (record: ClientKeyRecord, secret: String) {
+    public func create(
+        name: String,
+        rateLimit: Int?,
+        tokenBudget: Int?,
+        maxConcurrent: Int? = nil
+    ) async throws -> (record: ClientKeyRecord, secret: String) {
         let secret = "tg_" + Self.randomHex(bytes: 24)
         let record = ClientKeyRecord(
             id: "ck_" + Self.randomHex(bytes: 6),
@@ -48,10 +70,11 @@ public struct ClientKeys: Sendable {
             createdAt: Date(),
             revokedAt: nil,
             rateLimit: rateLimit,
-            tokenBudget: tokenBudget
+            tokenBudget: tokenBudget,
+            maxConcurrent: maxConcurrent
         )
         try await store.insert(record, hash: Self.hash(secret))
-        await requirement.invalidate()
+        requirement.keyCreated()
         return (record, secret)
     }
 

@@ -1,34 +1,56 @@
-import Crypto
-import Foundation
+import Synchronization
 
-/// Whether keys are required, re-read from the store every few seconds so that a key created
-/// while the server runs takes effect without a restart.
-actor KeyRequirement {
-    private let hasConfiguredKeys: Bool
-    private let store: any KeyStore
-    private var cached: (required: Bool, until: ContinuousClock.Instant)?
-
-    init(hasConfiguredKeys: Bool, store: any KeyStore) {
-        self.hasConfiguredKeys = hasConfiguredKeys
-        self.store = store
+/// Whether requests must present a client key: once any key has existed (configured, stored,
+/// or stored and since revoked), always, unless the operator chose to run open
+/// (ALLOW_ANONYMOUS=true, refused beside keys at startup).
+///
+/// The answer only ever turns from "no" to "yes", so once keys are required no request asks the
+/// store again. While none has existed, the store is asked every few seconds, so that a key
+/// created while the server runs takes effect without a restart.
+final class KeyRequirement: Sendable {
+    private struct State {
+        var required: Bool
+        var checkedAt: ContinuousClock.Instant?
     }
 
-    /// Throws when the store cannot answer and nothing is known yet (the request gets 503).
+    private let store: any KeyStore
+    private let allowsAnonymous: Bool
+    private let recheckInterval: Duration
+    private let state: Mutex<State>
+
+    init(hasConfiguredKeys: Bool, allowsAnonymous: Bool, store: any KeyStore, recheckInterval: Duration = .seconds(5)) {
+        self.store = store
+        self.allowsAnonymous = allowsAnonymous
+        self.recheckInterval = recheckInterval
+        self.state = Mutex(State(required: hasConfiguredKeys && !allowsAnonymous))
+    }
+
+    /// Throws when the store cannot answer and it has never answered (the request gets 503).
     func isRequired() async throws -> Bool {
-        if hasConfiguredKeys { return true }
-        if let cached, cached.until > .now { return cached.required }
+        if allowsAnonymous { return false }
+        let known = state.withLock { state -> Bool? in
+            if state.required { return true }
+            if let checkedAt = state.checkedAt, ContinuousClock.now - checkedAt < recheckInterval { return false }
+            return nil
+        }
+        if let known { return known }
         do {
-            let required = try await store.all().contains(where: \.isActive)
-            cached = (required, .now + .seconds(5))
-            return required
+            let exists = try await store.hasAnyKey()
+            state.withLock { state in
+                state.required = state.required || exists
+                state.checkedAt = .now
+            }
+            return exists
         } catch {
-            // Keep the last answer while the store is away; without one, the request cannot go on.
-            guard let cached else { throw error }
-            return cached.required
+            // While the store is away, the last answer stands; without one, the request cannot go on.
+            guard state.withLock({ $0.checkedAt }) != nil else { throw error }
+            return false
         }
     }
 
-    func invalidate() {
-        cached = nil
+    /// A key was just created: keys are required from now on.
+    func keyCreated() {
+        guard !allowsAnonymous else { return }
+        state.withLock { $0.required = true }
     }
 }

@@ -69,6 +69,15 @@ public final class RateLimiter: RateLimiting {
         }
     }
 
+    /// Whether `client` has used up its window, without counting a request.
+    public func isOverLimit(_ client: String, now: ContinuousClock.Instant = .now) -> Bool {
+        state.withLock { state in
+            rotateIfDue(&state, now: now)
+            guard let entry = state.current[client] ?? state.previous[client], entry.resetAt > now else { return false }
+            return entry.count >= limit
+        }
+    }
+
     public func acquire(_ client: String, limit: Int?) async throws -> Decision {
         acquire(client, limit: limit, now: .now)
     }

@@ -12,6 +12,8 @@ public struct ClientKeyRecord: Sendable, Codable, Equatable {
     public var rateLimit: Int?
     /// Total tokens this key may use; past it, 429.
     public var tokenBudget: Int?
+    /// Requests of this key that may be in flight at once; more get 429.
+    public var maxConcurrent: Int? = nil
 
     public var isActive: Bool { revokedAt == nil }
 }

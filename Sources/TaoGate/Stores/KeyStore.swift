@@ -6,6 +6,23 @@ public protocol KeyStore: Sendable {
     /// The active (not revoked) key with this hash.
     func activeKey(hash: String) async throws -> ClientKeyRecord?
     func all() async throws -> [ClientKeyRecord]
-    /// Revokes a key by id or by its prefix; false when there is no such active key.
-    func revoke(_ idOrPrefix: String, at date: Date) async throws -> Bool
+    /// Whether any key was ever created, revoked ones included.
+    func hasAnyKey() async throws -> Bool
+    /// Revokes the one active key whose id is `idOrPrefix`, or whose prefix starts with it.
+    func revoke(_ idOrPrefix: String, at date: Date) async throws -> KeyRevocation
+}
+
+/// What revoking by id or prefix did.
+public enum KeyRevocation: Sendable, Equatable {
+    case revoked(id: String)
+    case notFound
+    /// The prefix matches several active keys; none was revoked.
+    case ambiguous(matches: Int)
+
+    /// The active keys `idOrPrefix` names: by exact id, else by prefix.
+    static func matches(_ idOrPrefix: String, in active: [ClientKeyRecord]) -> [ClientKeyRecord] {
+        if let exact = active.first(where: { $0.id == idOrPrefix }) { return [exact] }
+        guard !idOrPrefix.isEmpty else { return [] }
+        return active.filter { $0.prefix.hasPrefix(idOrPrefix) }
+    }
 }

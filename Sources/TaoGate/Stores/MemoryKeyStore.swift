@@ -18,10 +18,14 @@ public actor MemoryKeyStore: KeyStore {
         keys.values.map(\.record).sorted { $0.createdAt < $1.createdAt }
     }
 
-    public func revoke(_ idOrPrefix: String, at date: Date) -> Bool {
-        guard let entry = keys.values.first(where: { ($0.record.id == idOrPrefix || $0.record.prefix == idOrPrefix) && $0.record.isActive })
-        else { return false }
-        keys[entry.record.id]?.record.revokedAt = date
-        return true
+    public func hasAnyKey() -> Bool {
+        !keys.isEmpty
+    }
+
+    public func revoke(_ idOrPrefix: String, at date: Date) -> KeyRevocation {
+        let matches = KeyRevocation.matches(idOrPrefix, in: keys.values.map(\.record).filter(\.isActive))
+        guard matches.count == 1, let key = matches.first else { return matches.isEmpty ? .notFound : .ambiguous(matches: matches.count) }
+        keys[key.id]?.record.revokedAt = date
+        return .revoked(id: key.id)
     }
 }

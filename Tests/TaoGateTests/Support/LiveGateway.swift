@@ -52,7 +52,7 @@ struct LiveGateway: Sendable {
         configuration.tracing = traced
         let logs = MemoryLogWriter()
         let logger = Logger(label: "taogate-test") { _ in
-            GatewayLogHandler(level: configuration.logLevel, format: .json, writers: [logs])
+            GatewayLogHandler(level: configuration.logLevel, format: configuration.logFormat == .text ? .text : .json, writers: [logs])
         }
         let stores = try await GatewayStores.open(configuration.database, logger: logger)
         let makeGateway = { onRunning in

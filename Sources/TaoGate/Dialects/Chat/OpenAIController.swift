@@ -12,7 +12,6 @@ import NIOCore
 struct OpenAIController {
     let router: ModelRouter
     let catalog: ModelCatalog
-    let maxBodyBytes: Int
     let maxMessages: Int
     let shutdownGrace: Duration
 
@@ -28,9 +27,7 @@ struct OpenAIController {
     }
 
     @Sendable func chatCompletions(_ request: Request, context: GatewayRequestContext) async throws -> Response {
-        var request = request
-        let body = try await request.collectBody(upTo: maxBodyBytes)
-        let fields = try InboundBody.scan(body)
+        let (body, fields) = try context.jsonBody
         let model = try fields.validModel()
         _ = try fields.validMessageCount(max: maxMessages)
         guard router.knows(model) else { throw GatewayError.unknownModel(model) }

@@ -12,21 +12,22 @@ import NIOCore
 /// chat provider the request is translated through the neutral core, and the answer back.
 struct MessagesController {
     let router: ModelRouter
-    let maxBodyBytes: Int
     let maxMessages: Int
     let shutdownGrace: Duration
 
-    func addRoutes(to group: RouterGroup<GatewayRequestContext>) {
-        group.post("messages", use: create)
-        group.post("messages/count_tokens", use: countTokens)
+    /// `create` serves `POST /v1/messages` (admitted against a key's budget); `countTokens` serves
+    /// `POST /v1/messages/count_tokens`, which costs nothing.
+    func addRoutes(create: RouterGroup<GatewayRequestContext>, countTokens: RouterGroup<GatewayRequestContext>) {
+        create.post("messages", use: self.create)
+        countTokens.post("messages/count_tokens", use: self.countTokens)
     }
 
     @Sendable func create(_ request: Request, context: GatewayRequestContext) async throws -> Response {
-        var request = request
-        let body = try await request.collectBody(upTo: maxBodyBytes)
-        let fields = try InboundBody.scan(body)
+        let (body, fields) = try context.jsonBody
         let model = try fields.validModel()
         _ = try fields.validMessageCount(max: maxMessages)
+        // Anthropic's API requires it; refused here, the answer is the same whatever the route.
+        guard fields.keys.contains("max_tokens") else { throw InboundBody.invalid("max_tokens is required", param: "max_tokens") }
         guard router.knows(model) else { throw GatewayError.unknownModel(model) }
         context.record.update {
             $0.model = model
@@ -80,9 +81,7 @@ struct MessagesController {
     /// The provider's own count where it serves Anthropic's API; else an estimate of about four
     /// characters per token (see `TokenEstimate`).
     @Sendable func countTokens(_ request: Request, context: GatewayRequestContext) async throws -> Response {
-        var request = request
-        let body = try await request.collectBody(upTo: maxBodyBytes)
-        let fields = try InboundBody.scan(body)
+        let (body, fields) = try context.jsonBody
         let model = try fields.validModel()
         _ = try fields.validMessageCount(max: maxMessages)
         guard router.knows(model) else { throw GatewayError.unknownModel(model) }

@@ -7,7 +7,6 @@ import NIOCore
 /// reach every provider through the neutral core (no provider speaks the reference API).
 struct ChatController {
     let service: ChatService
-    let maxBodyBytes: Int
     let maxMessageCharacters: Int
     let shutdownGrace: Duration
 
@@ -31,8 +30,7 @@ struct ChatController {
     }
 
     @Sendable func chat(_ request: Request, context: GatewayRequestContext) async throws -> Reply {
-        var request = request
-        let input = try await ChatInput.decode(from: &request, context: context, maxBytes: maxBodyBytes, maxMessageCharacters: maxMessageCharacters)
+        let input = try ChatInput.decode(from: try context.jsonBody.body, context: context, maxMessageCharacters: maxMessageCharacters)
         let model = service.model(for: input)
         context.record.update {
             $0.model = model
@@ -59,8 +57,7 @@ struct ChatController {
     /// `data: {"content":"…"}` per delta, then `data: [DONE]`. A failure before the first byte is
     /// a JSON error (thrown from here); after it, an `event: error` ends the stream.
     @Sendable func stream(_ request: Request, context: GatewayRequestContext) async throws -> Response {
-        var request = request
-        let input = try await ChatInput.decode(from: &request, context: context, maxBytes: maxBodyBytes, maxMessageCharacters: maxMessageCharacters)
+        let input = try ChatInput.decode(from: try context.jsonBody.body, context: context, maxMessageCharacters: maxMessageCharacters)
         let model = service.model(for: input)
         context.record.update {
             $0.model = model
@@ -82,7 +79,8 @@ struct ChatController {
             while let event = try await iterator.next() {
                 switch event {
                 case .text(let content):
-                    if keepsReply { reply += content }
+                    // The reply kept for the conversation is bounded, whatever the provider streams.
+                    if keepsReply, reply.utf8.count < service.maxReplyCharacters { reply += content }
                     context.record.noteRelayedChunk()
                     ReferenceStreamEvents.appendContent(content, to: &pending)
                 case .usage(let usage):
@@ -96,7 +94,7 @@ struct ChatController {
                     pending.clear()
                 }
             }
-            try await service.remember(input, reply: reply)
+            try await service.remember(input, reply: String(reply.prefix(service.maxReplyCharacters)))
             pending.writeImmutableBuffer(ReferenceStreamEvents.done)
             try await writer.write(pending)
         }

@@ -29,14 +29,8 @@ struct ChatInput: Sendable {
         zh: "message 为必填项，且必须是非空字符串"
     )
 
-    /// Reads and validates the request body (at most `maxBytes`; a message of at most `maxMessageCharacters`).
-    static func decode(
-        from request: inout Request,
-        context: GatewayRequestContext,
-        maxBytes: Int,
-        maxMessageCharacters: Int
-    ) async throws -> ChatInput {
-        let buffer = try await request.collectBody(upTo: maxBytes)
+    /// Validates the request body (a message of at most `maxMessageCharacters`).
+    static func decode(from buffer: ByteBuffer, context: GatewayRequestContext, maxMessageCharacters: Int) throws -> ChatInput {
         let body: Body
         do {
             body = try JSONDecoder().decode(Body.self, from: Data(buffer.readableBytesView))

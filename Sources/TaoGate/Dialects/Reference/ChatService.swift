@@ -8,6 +8,8 @@ struct ChatService: Sendable {
     let defaultModel: String
     let historyContextMessages: Int
     let historyMaxMessages: Int
+    /// The longest reply kept in a conversation (a longer one is kept cut to this length).
+    let maxReplyCharacters: Int
 
     static let defaultTemperature = 0.7
     static let defaultMaxTokens = 1000
@@ -18,7 +20,7 @@ struct ChatService: Sendable {
 
     func complete(_ input: ChatInput, record: RequestRecord) async throws -> LLMResponse {
         let response = try await router.complete(try await request(for: input), record: record)
-        try await remember(input, reply: response.text)
+        try await remember(input, reply: String(response.text.prefix(maxReplyCharacters)))
         return response
     }
 

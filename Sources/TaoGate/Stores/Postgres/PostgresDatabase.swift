@@ -84,17 +84,18 @@ final class PostgresDatabase: Sendable {
         )
     }
 
-    /// `postgres://user:password@host:port/database?sslmode=disable|prefer|require`
+    /// `postgres://user:password@host:port/database?sslmode=…&sslrootcert=…` (see `PostgresTLSMode`)
     static func configuration(from text: String) throws -> PostgresClient.Configuration {
         guard let url = URLComponents(string: text), let host = url.host, !host.isEmpty else {
             throw ConfigurationError(name: "DATABASE_URL", problem: "is not a postgres://user:password@host:port/database URL")
         }
-        let mode = url.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
         let tls: PostgresClient.Configuration.TLS
-        switch mode {
-        case "disable": tls = .disable
-        case "require": tls = .require(.makeClientConfiguration())
-        default: tls = .prefer(.makeClientConfiguration())
+        switch try PostgresTLSMode(url: text) {
+        case .disable: tls = .disable
+        case .prefer: tls = .prefer(try tlsConfiguration(verification: .none, rootCertificate: url))
+        case .require: tls = .require(try tlsConfiguration(verification: .none, rootCertificate: url))
+        case .verifyCA: tls = .require(try tlsConfiguration(verification: .noHostnameVerification, rootCertificate: url))
+        case .verifyFull: tls = .require(try tlsConfiguration(verification: .fullVerification, rootCertificate: url))
         }
         let database = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
         var configuration = PostgresClient.Configuration(
@@ -106,6 +107,20 @@ final class PostgresDatabase: Sendable {
             tls: tls
         )
         configuration.options.connectTimeout = .seconds(5)
+        return configuration
+    }
+
+    /// A client TLS configuration; `sslrootcert=PATH` in the URL names the authorities to trust
+    /// (else the system's).
+    private static func tlsConfiguration(verification: CertificateVerification, rootCertificate url: URLComponents) throws -> TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.certificateVerification = verification
+        if let path = url.queryItems?.first(where: { $0.name == "sslrootcert" })?.value {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw ConfigurationError(name: "DATABASE_URL", problem: "names sslrootcert=\(path), which cannot be read")
+            }
+            configuration.trustRoots = .file(path)
+        }
         return configuration
     }
 
@@ -216,5 +231,6 @@ final class PostgresDatabase: Sendable {
                 "ALTER TABLE usage_records ADD COLUMN reasoning_tokens BIGINT NOT NULL DEFAULT 0",
             ]
         ),
+        Migration(version: 6, statements: ["ALTER TABLE client_keys ADD COLUMN max_concurrent INTEGER"]),
     ]
 }

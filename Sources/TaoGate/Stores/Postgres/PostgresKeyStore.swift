@@ -9,8 +9,8 @@ struct PostgresKeyStore: KeyStore {
         let created = key.createdAt.timeIntervalSince1970
         try await database.query(
             """
-            INSERT INTO client_keys (id, name, key_hash, prefix, created_at, rate_limit, token_budget)
-            VALUES (\(key.id), \(key.name), \(hash), \(key.prefix), \(created), \(key.rateLimit), \(key.tokenBudget))
+            INSERT INTO client_keys (id, name, key_hash, prefix, created_at, rate_limit, token_budget, max_concurrent)
+            VALUES (\(key.id), \(key.name), \(hash), \(key.prefix), \(created), \(key.rateLimit), \(key.tokenBudget), \(key.maxConcurrent))
             """
         )
     }
@@ -23,25 +23,29 @@ struct PostgresKeyStore: KeyStore {
         try await records("SELECT \(unescaped: Self.columns) FROM client_keys ORDER BY created_at")
     }
 
-    func revoke(_ idOrPrefix: String, at date: Date) async throws -> Bool {
-        let rows = try await database.query(
-            """
-            UPDATE client_keys SET revoked_at = \(date.timeIntervalSince1970)
-            WHERE id = (SELECT id FROM client_keys WHERE (id = \(idOrPrefix) OR prefix = \(idOrPrefix)) AND revoked_at IS NULL LIMIT 1)
-            RETURNING id
-            """
-        )
-        for try await _ in rows { return true }
+    func hasAnyKey() async throws -> Bool {
+        for try await _ in try await database.query("SELECT 1 FROM client_keys LIMIT 1") { return true }
         return false
     }
 
-    private static let columns = "id, name, prefix, created_at, revoked_at, rate_limit, token_budget"
+    func revoke(_ idOrPrefix: String, at date: Date) async throws -> KeyRevocation {
+        let active = try await records("SELECT \(unescaped: Self.columns) FROM client_keys WHERE revoked_at IS NULL")
+        let matches = KeyRevocation.matches(idOrPrefix, in: active)
+        guard matches.count == 1, let key = matches.first else { return matches.isEmpty ? .notFound : .ambiguous(matches: matches.count) }
+        let rows = try await database.query(
+            "UPDATE client_keys SET revoked_at = \(date.timeIntervalSince1970) WHERE id = \(key.id) AND revoked_at IS NULL RETURNING id"
+        )
+        for try await _ in rows { return .revoked(id: key.id) }
+        return .notFound
+    }
+
+    private static let columns = "id, name, prefix, created_at, revoked_at, rate_limit, token_budget, max_concurrent"
 
     private func records(_ query: PostgresQuery) async throws -> [ClientKeyRecord] {
         var result: [ClientKeyRecord] = []
         let rows = try await database.query(query)
-        for try await (id, name, prefix, created, revoked, rateLimit, budget) in rows.decode(
-            (String, String, String, Double, Double?, Int?, Int?).self
+        for try await (id, name, prefix, created, revoked, rateLimit, budget, maxConcurrent) in rows.decode(
+            (String, String, String, Double, Double?, Int?, Int?, Int?).self
         ) {
             result.append(
                 ClientKeyRecord(
@@ -51,7 +55,8 @@ struct PostgresKeyStore: KeyStore {
                     createdAt: Date(timeIntervalSince1970: created),
                     revokedAt: revoked.map(Date.init(timeIntervalSince1970:)),
                     rateLimit: rateLimit,
-                    tokenBudget: budget
+                    tokenBudget: budget,
+                    maxConcurrent: maxConcurrent
                 )
             )
         }

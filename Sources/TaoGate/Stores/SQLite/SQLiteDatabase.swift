@@ -78,11 +78,13 @@ final class SQLiteDatabase: Sendable {
 
     // MARK: - Migrations
 
+    /// Applies the migrations not applied yet, all in one write transaction: a second process
+    /// migrating the same file at once waits for the first (busy timeout), then finds them applied.
     private func migrate() async throws {
-        try await execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at REAL NOT NULL)")
-        let applied = Set(try await query("SELECT version FROM schema_migrations").compactMap { $0.column("version")?.integer })
-        for migration in Self.migrations where !applied.contains(migration.version) {
-            try await transaction { unit in
+        try await transaction { unit in
+            try await unit.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at REAL NOT NULL)")
+            let applied = Set(try await unit.query("SELECT version FROM schema_migrations").compactMap { $0.column("version")?.integer })
+            for migration in Self.migrations where !applied.contains(migration.version) {
                 for statement in migration.statements { try await unit.execute(statement) }
                 try await unit.execute(
                     "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
@@ -160,6 +162,7 @@ final class SQLiteDatabase: Sendable {
                 "ALTER TABLE usage_records ADD COLUMN reasoning_tokens INTEGER NOT NULL DEFAULT 0",
             ]
         ),
+        Migration(version: 5, statements: ["ALTER TABLE client_keys ADD COLUMN max_concurrent INTEGER"]),
     ]
 }
 

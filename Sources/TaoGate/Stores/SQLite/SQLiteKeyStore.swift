@@ -8,12 +8,13 @@ struct SQLiteKeyStore: KeyStore {
     func insert(_ key: ClientKeyRecord, hash: String) async throws {
         try await database.execute(
             """
-            INSERT INTO client_keys (id, name, key_hash, prefix, created_at, revoked_at, rate_limit, token_budget)
-            VALUES (?, ?, ?, ?, ?, NULL, ?, ?)
+            INSERT INTO client_keys (id, name, key_hash, prefix, created_at, revoked_at, rate_limit, token_budget, max_concurrent)
+            VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?)
             """,
             [
                 .text(key.id), .text(key.name), .text(hash), .text(key.prefix), .float(key.createdAt.timeIntervalSince1970),
                 key.rateLimit.map { .integer($0) } ?? .null, key.tokenBudget.map { .integer($0) } ?? .null,
+                key.maxConcurrent.map { .integer($0) } ?? .null,
             ]
         )
     }
@@ -26,15 +27,17 @@ struct SQLiteKeyStore: KeyStore {
         try await database.query("SELECT * FROM client_keys ORDER BY created_at").map(Self.record)
     }
 
-    func revoke(_ idOrPrefix: String, at date: Date) async throws -> Bool {
+    func hasAnyKey() async throws -> Bool {
+        !(try await database.query("SELECT 1 AS one FROM client_keys LIMIT 1")).isEmpty
+    }
+
+    func revoke(_ idOrPrefix: String, at date: Date) async throws -> KeyRevocation {
         try await database.transaction { unit in
-            let found = try await unit.query(
-                "SELECT id FROM client_keys WHERE (id = ? OR prefix = ?) AND revoked_at IS NULL",
-                [.text(idOrPrefix), .text(idOrPrefix)]
-            )
-            guard let id = found.first?.column("id")?.string else { return false }
-            try await unit.execute("UPDATE client_keys SET revoked_at = ? WHERE id = ?", [.float(date.timeIntervalSince1970), .text(id)])
-            return true
+            let active = try await unit.query("SELECT * FROM client_keys WHERE revoked_at IS NULL").map(Self.record)
+            let matches = KeyRevocation.matches(idOrPrefix, in: active)
+            guard matches.count == 1, let key = matches.first else { return matches.isEmpty ? .notFound : .ambiguous(matches: matches.count) }
+            try await unit.execute("UPDATE client_keys SET revoked_at = ? WHERE id = ?", [.float(date.timeIntervalSince1970), .text(key.id)])
+            return .revoked(id: key.id)
         }
     }
 
@@ -46,7 +49,8 @@ struct SQLiteKeyStore: KeyStore {
             createdAt: Date(timeIntervalSince1970: row.column("created_at")?.double ?? 0),
             revokedAt: row.column("revoked_at")?.double.map(Date.init(timeIntervalSince1970:)),
             rateLimit: row.column("rate_limit")?.integer,
-            tokenBudget: row.column("token_budget")?.integer
+            tokenBudget: row.column("token_budget")?.integer,
+            maxConcurrent: row.column("max_concurrent")?.integer
         )
     }
 }

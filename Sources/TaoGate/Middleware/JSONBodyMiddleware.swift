@@ -1,0 +1,39 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Reads a model route's body once, for every step after it: refuses a Content-Type that is not
+/// JSON (415: a browser page elsewhere can POST `text/plain` to a loopback gateway without asking,
+/// but not `application/json`), a body over MAX_BODY_BYTES (413), and a body that is not one JSON
+/// object or holds a member twice (400, see `InboundBody`).
+struct JSONBodyMiddleware: RouterMiddleware {
+    typealias Context = GatewayRequestContext
+
+    let maxBodyBytes: Int
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard Self.isJSON(request.headers[.contentType]) else { throw GatewayError(.unsupportedMediaType) }
+        var request = request
+        let body = try await request.collectBody(upTo: maxBodyBytes)
+        var context = context
+        context.json = (body, try InboundBody.scan(body))
+        return try await next(request, context)
+    }
+
+    /// `application/json` or a `+json` type, with any parameters (`; charset=utf-8`).
+    static func isJSON(_ contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let type = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingWhitespace.lowercased() } ?? ""
+        return type == "application/json" || (type.hasPrefix("application/") && type.hasSuffix("+json"))
+    }
+}
+
+extension GatewayRequestContext {
+    /// The body `JSONBodyMiddleware` read; a route without it is misconfigured.
+    var jsonBody: (body: ByteBuffer, fields: InboundBody) {
+        get throws {
+            guard let json else { throw GatewayError(.internalError, details: "the route reads no JSON body") }
+            return json
+        }
+    }
+}
