@@ -86,6 +86,66 @@ public struct MockPrompt: Sendable {
         lastWords = counts.last ?? 0
     }
 
+    /// A Responses request, after the items of the response it continues (`previous`).
+    public init(responses request: ResponsesRequest, previous: [ResponsesItem] = []) {
+        let items = previous + (request.input?.items ?? [])
+        model = request.model
+        let userTexts = items.compactMap { item -> String? in
+            if case .message(let message) = item, message.role == "user" { return message.text }
+            return nil
+        }
+        lastUserText = userTexts.last(where: { !$0.isEmpty }) ?? ""
+        messageCount = items.count
+        tools = (request.tools ?? []).compactMap { tool in
+            switch tool {
+            case .function(let name, _, let parameters, _): Tool(name: name, schema: parameters ?? .object([:]))
+            case .custom(let name, _):
+                Tool(
+                    name: name,
+                    schema: .object([
+                        "type": .string("object"), "properties": .object(["input": .object(["type": .string("string")])]),
+                        "required": .array([.string("input")]),
+                    ])
+                )
+            case .hosted: nil
+            }
+        }
+        let outputs = items.reversed().prefix { item in
+            switch item {
+            case .functionCallOutput, .customToolCallOutput: true
+            default: false
+            }
+        }
+        toolResult =
+            outputs.isEmpty
+            ? nil
+            : outputs.reversed().compactMap { item -> String? in
+                switch item {
+                case .functionCallOutput(_, let output), .customToolCallOutput(_, let output): output.text
+                default: nil
+                }
+            }.joined(separator: "\n")
+        holdsToolResult = items.contains { if case .functionCallOutput = $0 { true } else if case .customToolCallOutput = $0 { true } else { false } }
+        switch request.text?.format?["type"]?.stringValue {
+        case "json_schema": jsonSchema = request.text?.format?["schema"] ?? .object([:])
+        case "json_object": jsonSchema = .object([:])
+        default: jsonSchema = nil
+        }
+        wantsReasoning = request.reasoning?.effort != nil
+        let counts = items.map { item -> Int in
+            switch item {
+            case .message(let message): Self.words(message.text)
+            case .functionCall(let call): Self.words(call.name + " " + call.arguments)
+            case .functionCallOutput(_, let output), .customToolCallOutput(_, let output): Self.words(output.text)
+            case .customToolCall(let call): Self.words(call.name + " " + call.input)
+            case .reasoning(let reasoning): Self.words(reasoning.text)
+            case .other: 1
+            }
+        }
+        prefixWords = Self.words(request.instructions ?? "") - 1 + counts.dropLast().reduce(0, +)
+        lastWords = counts.last ?? 0
+    }
+
     private static func text(of block: MessagesContentBlock) -> String? {
         switch block {
         case .text(let text): text

@@ -117,6 +117,32 @@ public enum MockReply {
         )
     }
 
+    // MARK: - Responses
+
+    /// The full reply text for a Responses request (empty when the answer is a tool call).
+    public static func text(for request: ResponsesRequest, previous: [ResponsesItem] = []) -> String {
+        if case .text(let text) = answer(for: MockPrompt(responses: request, previous: previous)) { return text }
+        return ""
+    }
+
+    /// Token counts of a Responses request: the words of its conversation in (those before the
+    /// last item read from the cache), pieces out (reasoning pieces included and counted apart).
+    public static func usage(for request: ResponsesRequest, previous: [ResponsesItem] = [], script: MockFault.ToolCall? = nil) -> ResponsesUsage {
+        let prompt = MockPrompt(responses: request, previous: previous)
+        let reasoning = prompt.wantsReasoning ? pieces(of: reasoning(for: prompt)).count : 0
+        let output: Int
+        switch answer(for: prompt, script: script) {
+        case .text(let text): output = pieces(of: text).count
+        case .toolCall(_, let name, let arguments): output = pieces(of: name + " " + arguments).count
+        }
+        return ResponsesUsage(
+            inputTokens: prompt.prefixWords + prompt.lastWords,
+            outputTokens: output + reasoning,
+            cachedTokens: prompt.prefixWords,
+            reasoningTokens: reasoning
+        )
+    }
+
     /// The signature the mock puts on its thinking, and checks when the thinking comes back.
     public static func signature(of thinking: String) -> String {
         var hash: UInt64 = 14_695_981_039_346_656_037

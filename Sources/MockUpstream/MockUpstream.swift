@@ -8,7 +8,8 @@ import Synchronization
 
 /// A fake provider speaking OpenAI's chat completions (`POST /v1/chat/completions`, plain and
 /// SSE), Anthropic's messages (`POST /v1/messages`, plain and SSE, and
-/// `POST /v1/messages/count_tokens`) and `GET /v1/models`, answering deterministically from the
+/// `POST /v1/messages/count_tokens`), OpenAI's responses (`POST /v1/responses`, plain and SSE,
+/// `GET`/`DELETE /v1/responses/{id}`), embeddings (`POST /v1/embeddings`) and `GET /v1/models`, answering deterministically from the
 /// request (`MockReply`), with injectable faults (`MockFault`).
 ///
 /// It records what it receives so tests can check what a gateway sent upstream (the last 1,000
@@ -33,6 +34,8 @@ public final class MockUpstream: Sendable {
         var faults: [MockFault] = []
         var chatRequests: [ChatCompletionRequest] = []
         var messagesRequests: [MessagesRequest] = []
+        var responsesRequests: [ResponsesRequest] = []
+        var storedResponses: [String: StoredMockResponse] = [:]
         var received: [Received] = []
         var abandoned: [Duration] = []
         var modelsRequestCount = 0
@@ -63,6 +66,8 @@ public final class MockUpstream: Sendable {
     public var chatRequestCount: Int { state.withLock { $0.chatRequestCount } }
     /// The Anthropic messages requests received (the last 1,000), in order of arrival.
     public var messagesRequests: [MessagesRequest] { state.withLock { $0.messagesRequests } }
+    /// The Responses requests received (the last 1,000), in order of arrival.
+    public var responsesRequests: [ResponsesRequest] { state.withLock { $0.responsesRequests } }
     public var modelsRequestCount: Int { state.withLock { $0.modelsRequestCount } }
     /// Every model request received (the last 1,000), of any API.
     public var received: [Received] { state.withLock { $0.received } }
@@ -89,6 +94,18 @@ public final class MockUpstream: Sendable {
         }
         router.post("/v1/messages/count_tokens") { request, context in
             try await self.countTokens(request, context: context)
+        }
+        router.post("/v1/responses") { request, context in
+            try await self.response(request, context: context)
+        }
+        router.get("/v1/responses/{id}") { request, context in
+            self.storedResponse(request, context: context, delete: false)
+        }
+        router.delete("/v1/responses/{id}") { request, context in
+            self.storedResponse(request, context: context, delete: true)
+        }
+        router.post("/v1/embeddings") { request, context in
+            try await self.embeddings(request, context: context)
         }
         router.get("/v1/models") { request, _ in
             if let denied = self.checkAuthorization(request, anthropic: false) { return denied }
@@ -153,6 +170,10 @@ public final class MockUpstream: Sendable {
             Self.trim(&state.received)
             Self.trim(&state.chatRequests)
             Self.trim(&state.messagesRequests)
+            Self.trim(&state.responsesRequests)
+            if state.storedResponses.count > Self.recordedRequests, let oldest = state.storedResponses.keys.first {
+                state.storedResponses[oldest] = nil
+            }
             guard let index = state.faults.firstIndex(where: { fault in fault.callTool.map { tools.contains($0.name) } ?? true }) else {
                 return nil
             }

@@ -134,10 +134,10 @@ func buildRouter(
     // The OpenAI- and Anthropic-compatible surface: /v1/*
     let v1 = router.group("/v1")
     v1.add(middleware: clientKeys)
-    let v1Models = v1.group()
-    if let rateLimit { v1Models.add(middleware: rateLimit) }
-    v1Models.add(middleware: jsonBody)
-    let v1Admitted = v1Models.group().add(middleware: admit)
+    let v1Limited = v1.group()
+    if let rateLimit { v1Limited.add(middleware: rateLimit) }
+    let v1JSON = v1Limited.group().add(middleware: jsonBody)
+    let v1Admitted = v1JSON.group().add(middleware: admit)
     OpenAIController(
         router: modelRouter,
         catalog: catalog,
@@ -150,6 +150,14 @@ func buildRouter(
         maxMessages: configuration.maxMessages,
         shutdownGrace: configuration.shutdownGrace
     )
-    .addRoutes(create: v1Admitted, countTokens: v1Models)
+    .addRoutes(create: v1Admitted, countTokens: v1JSON)
+    ResponsesController(
+        router: modelRouter,
+        responses: stores.responses,
+        timeToLive: configuration.responsesTimeToLive,
+        shutdownGrace: configuration.shutdownGrace
+    )
+    .addRoutes(create: v1Admitted, stored: v1Limited)
+    EmbeddingsController(router: modelRouter, shutdownGrace: configuration.shutdownGrace).addRoutes(to: v1Admitted)
     return router
 }

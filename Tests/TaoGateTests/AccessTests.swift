@@ -89,7 +89,9 @@ struct AccessTests {
     @Test("No warning on loopback, nor beyond it with client keys")
     func noWarningWhenSafe() throws {
         let loopback = try GatewayConfiguration(values: ["TAOTOKEN_API_KEY": "k"])
-        let keyed = try GatewayConfiguration(values: ["TAOTOKEN_API_KEY": "k", "HOST": "0.0.0.0", "TAOGATE_API_KEYS": "tg-key-12345-dddddddddddddddddddddddd"])
+        let keyed = try GatewayConfiguration(values: [
+            "TAOTOKEN_API_KEY": "k", "HOST": "0.0.0.0", "TAOGATE_API_KEYS": "tg-key-12345-dddddddddddddddddddddddd",
+        ])
         #expect(StartupChecks.warnings(for: loopback).isEmpty)
         #expect(StartupChecks.warnings(for: keyed).isEmpty)
     }

@@ -22,7 +22,11 @@ struct AnthropicProviderTests {
         }
     }
 
-    private let request = MessagesRequest(model: "claude-sonnet-4-6", maxTokens: 64, messages: [MessagesMessage(role: "user", content: [.text("Hello there")])])
+    private let request = MessagesRequest(
+        model: "claude-sonnet-4-6",
+        maxTokens: 64,
+        messages: [MessagesMessage(role: "user", content: [.text("Hello there")])]
+    )
 
     @Test("A message comes back typed, sent with x-api-key and anthropic-version")
     func createsAMessage() async throws {
@@ -71,7 +75,9 @@ struct AnthropicProviderTests {
                     retryPolicy: RetryPolicy(maxRetries: 0)
                 )
             )
-            await #expect(throws: ProviderError(kind: .status, status: 529, upstreamMessage: "mock upstream failure 529", upstreamType: "overloaded_error")) {
+            await #expect(
+                throws: ProviderError(kind: .status, status: 529, upstreamMessage: "mock upstream failure 529", upstreamType: "overloaded_error")
+            ) {
                 try await noRetries.create(request)
             }
             try await noRetries.shutdown()

@@ -50,7 +50,10 @@ struct ChatClientTests {
             let refused = try await client(["chat", "--url", gateway.url, "--key", "tg-wrong-key", "hi"])
             #expect(refused.status == 77)
             #expect(refused.errors.contains("401"))
-            let accepted = try await client(["chat", "--url", gateway.url, "hi"], environment: ["TAOGATE_CLIENT_KEY": "tg-terminal-key-ffffffffffffffffffff"])
+            let accepted = try await client(
+                ["chat", "--url", gateway.url, "hi"],
+                environment: ["TAOGATE_CLIENT_KEY": "tg-terminal-key-ffffffffffffffffffff"]
+            )
             #expect(accepted.status == 0)
         }
     }

@@ -31,7 +31,11 @@ struct ClientKeyTests {
     @Test("A configured key works as a Bearer token or as x-api-key")
     func configuredKeyWorks() async throws {
         try await LiveGateway.run(Self.keys) { gateway in
-            let bearer = try await gateway.post("/api/chat", json: #"{"message":"hi"}"#, headers: [("Authorization", "Bearer tg-key-two-0002-bbbbbbbbbbbbbbbbbbbb")])
+            let bearer = try await gateway.post(
+                "/api/chat",
+                json: #"{"message":"hi"}"#,
+                headers: [("Authorization", "Bearer tg-key-two-0002-bbbbbbbbbbbbbbbbbbbb")]
+            )
             let header = try await gateway.get("/api/models", headers: [("x-api-key", "tg-key-one-0001-aaaaaaaaaaaaaaaaaaaa")])
             #expect(bearer.status == 200)
             #expect(header.status == 200)

@@ -354,7 +354,10 @@ struct MessagesErrorTests {
     func translated529IsOverloaded() async throws {
         try await LiveGateway.run(["TAOTOKEN_APIS": "chat", "UPSTREAM_MAX_RETRIES": "0"]) { gateway in
             gateway.mock.inject(MockFault(status: 529))
-            let response = try await gateway.post("/v1/messages", json: #"{"model":"gpt-4o","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}"#)
+            let response = try await gateway.post(
+                "/v1/messages",
+                json: #"{"model":"gpt-4o","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}"#
+            )
             #expect(response.status == 529)
             #expect((response.json["error"] as? [String: Any])?["type"] as? String == "overloaded_error")
         }

@@ -1,9 +1,11 @@
 """Starts a live TaoGate and a MockUpstream (the built `taogate` binary) on 127.0.0.1 for the
 official SDKs and agents to talk to.
 
-Two modes for Anthropic clients (`/v1/messages`): NATIVE, where the mock provider is configured
-with `apis: [chat, messages]` and the gateway forwards the body as sent, and TRANSLATED, where it
-has `apis: [chat]` and the gateway turns the request into a chat completion."""
+Two modes for the APIs a provider may speak besides chat (Anthropic's `/v1/messages`, OpenAI's
+`/v1/responses` and `/v1/embeddings`): NATIVE, where the mock provider is configured with
+`apis: [chat, messages, responses, embeddings]` and the gateway forwards the body as sent, and
+TRANSLATED, where it has `apis: [chat]` and the gateway turns a messages or responses request into
+a chat completion (embeddings cannot be translated: there the gateway answers 404)."""
 
 import json
 import os
@@ -18,6 +20,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIENT_KEY = "tg-sdk-client-key-0123456789abcdef"  # the gateway wants 32 characters or more
+# A second client of the same gateway (see `start_mode_stack(keys=…)`).
+OTHER_CLIENT_KEY = "tg-sdk-other-client-key-fedcba9876543210"
 UPSTREAM_KEY = "sk-mock-upstream-key"
 MODELS = ["claude-sonnet-4-6", "gpt-4o", "qwen-plus", "deepseek-v3"]
 
@@ -55,8 +59,10 @@ def taogate_binary() -> str:
 
 MODES = ["native", "translated"]
 # What the mock provider speaks in each mode, and the upstream path a /v1/messages request reaches.
-MODE_APIS = {"native": ["chat", "messages"], "translated": ["chat"]}
+MODE_APIS = {"native": ["chat", "messages", "responses", "embeddings"], "translated": ["chat"]}
 MODE_UPSTREAM_PATH = {"native": "/v1/messages", "translated": "/v1/chat/completions"}
+# The upstream path a /v1/responses request reaches.
+MODE_RESPONSES_UPSTREAM_PATH = {"native": "/v1/responses", "translated": "/v1/chat/completions"}
 
 
 class Stack:
@@ -70,6 +76,11 @@ class Stack:
     def upstream_path(self) -> str:
         """Where the mock receives what a client sent to the gateway's /v1/messages."""
         return MODE_UPSTREAM_PATH[self.mode]
+
+    @property
+    def responses_upstream_path(self) -> str:
+        """Where the mock receives what a client sent to the gateway's /v1/responses."""
+        return MODE_RESPONSES_UPSTREAM_PATH[self.mode]
 
     def inject(self, **fault) -> None:
         request = urllib.request.Request(
@@ -111,23 +122,9 @@ class Stack:
         return path.read_text(errors="replace") if path.exists() else ""
 
 
-def start_stack(extra_environment: dict, apis: list | None = None, mode: str = "translated"):
-    """Starts `taogate mock-upstream` and `taogate serve` in front of it; returns (Stack, processes).
-
-    `apis` is written as the mock provider's `apis:` (none: the gateway's default, `[chat]`).
-    The gateway's output goes to `gateway.log` in the stack's work folder."""
-    binary = taogate_binary()
-    mock_port, gateway_port = free_port(), free_port()
-    workdir = tempfile.mkdtemp(prefix="taogate-sdk-")
-    providers = Path(workdir) / "providers.yaml"
-    providers.write_text(
-        "providers:\n"
-        "  - name: mock\n"
-        f"    base_url: http://127.0.0.1:{mock_port}/v1\n"
-        "    keys: [{ env: MOCK_UPSTREAM_KEY }]\n"
-        f"    models: [{', '.join(MODELS)}]\n"
-        + (f"    apis: [{', '.join(apis)}]\n" if apis else "")
-    )
+def gateway_environment(extra_environment: dict) -> dict:
+    """The environment `taogate serve` runs with: none of the caller's gateway settings, fast
+    upstream retries, and `extra_environment`."""
     environment = {
         key: value
         for key, value in os.environ.items()
@@ -141,27 +138,68 @@ def start_stack(extra_environment: dict, apis: list | None = None, mode: str = "
         LOG_LEVEL="warning",
     )
     environment.update(extra_environment)
+    return environment
+
+
+def write_providers_file(workdir: str, mock_port: int, apis: list | None) -> Path:
+    """One provider, the mock, serving MODELS; `apis` is written as its `apis:` (none: the
+    gateway's default, `[chat]`)."""
+    providers = Path(workdir) / "providers.yaml"
+    providers.write_text(
+        "providers:\n"
+        "  - name: mock\n"
+        f"    base_url: http://127.0.0.1:{mock_port}/v1\n"
+        "    keys: [{ env: MOCK_UPSTREAM_KEY }]\n"
+        f"    models: [{', '.join(MODELS)}]\n"
+        + (f"    apis: [{', '.join(apis)}]\n" if apis else "")
+    )
+    return providers
+
+
+def start_gateway(workdir: str, providers: Path, environment: dict, log_name: str = "gateway.log"):
+    """Starts `taogate serve` (its output going to `log_name` in `workdir`) and waits until it
+    answers /healthz; returns (its URL, its process). Nothing is left running when it fails."""
+    gateway_port = free_port()
+    with open(Path(workdir) / log_name, "wb") as log:
+        process = subprocess.Popen(
+            [taogate_binary(), "serve", "--port", str(gateway_port), "--config", str(providers)],
+            cwd=workdir, env=environment, stdout=log, stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_until_up(f"http://127.0.0.1:{gateway_port}/healthz")
+    except BaseException as error:
+        stop([process])
+        said = (Path(workdir) / log_name).read_text(errors="replace").strip()
+        if isinstance(error, RuntimeError) and said:
+            raise RuntimeError(f"{error}; the gateway said: {said[-1000:]}") from error
+        raise
+    return f"http://127.0.0.1:{gateway_port}", process
+
+
+def start_stack(extra_environment: dict, apis: list | None = None, mode: str = "translated"):
+    """Starts `taogate mock-upstream` and `taogate serve` in front of it; returns (Stack, processes).
+
+    `apis` is written as the mock provider's `apis:` (none: the gateway's default, `[chat]`).
+    The gateway's output goes to `gateway.log` in the stack's work folder."""
+    binary = taogate_binary()
+    mock_port = free_port()
+    workdir = tempfile.mkdtemp(prefix="taogate-sdk-")
+    providers = write_providers_file(workdir, mock_port, apis)
+    environment = gateway_environment(extra_environment)
     started = []
     try:
         started.append(subprocess.Popen(
             [binary, "mock-upstream", "--port", str(mock_port), "--api-key", UPSTREAM_KEY],
             cwd=workdir, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         ))
-        with open(Path(workdir) / "gateway.log", "wb") as log:
-            started.insert(0, subprocess.Popen(
-                [binary, "serve", "--port", str(gateway_port), "--config", str(providers)],
-                cwd=workdir, env=environment, stdout=log, stderr=subprocess.STDOUT,
-            ))
         wait_until_up(f"http://127.0.0.1:{mock_port}/mock/stats")
-        wait_until_up(f"http://127.0.0.1:{gateway_port}/healthz")
-    except BaseException as error:
+        gateway_url, gateway = start_gateway(workdir, providers, environment)
+        started.insert(0, gateway)
+    except BaseException:
         stop(started)  # nothing is left running when a start fails
-        log = (Path(workdir) / "gateway.log").read_text(errors="replace").strip()
-        if isinstance(error, RuntimeError) and log:
-            raise RuntimeError(f"{error}; the gateway said: {log[-1000:]}") from error
         raise
-    gateway, mock = started
-    running = Stack(f"http://127.0.0.1:{gateway_port}", f"http://127.0.0.1:{mock_port}", mode=mode, workdir=workdir)
+    mock = started[1]
+    running = Stack(gateway_url, f"http://127.0.0.1:{mock_port}", mode=mode, workdir=workdir)
     return running, (gateway, mock)
 
 
@@ -202,15 +240,16 @@ def no_faults_left(stack):
     stack.clear_faults()
 
 
-def start_mode_stack(mode: str):
-    """A gateway that requires CLIENT_KEY, in front of a mock provider that speaks the APIs of
-    `mode` (see MODES)."""
-    return start_stack({"TAOGATE_API_KEYS": CLIENT_KEY}, apis=MODE_APIS[mode], mode=mode)
+def start_mode_stack(mode: str, keys: tuple = (CLIENT_KEY,), extra_environment: dict | None = None):
+    """A gateway that requires one of `keys` (CLIENT_KEY alone by default), in front of a mock
+    provider that speaks the APIs of `mode` (see MODES)."""
+    environment = {"TAOGATE_API_KEYS": ",".join(keys), **(extra_environment or {})}
+    return start_stack(environment, apis=MODE_APIS[mode], mode=mode)
 
 
 @pytest.fixture(scope="session")
 def native_stack():
-    """/v1/messages goes to the mock's /v1/messages as sent."""
+    """/v1/messages, /v1/responses and /v1/embeddings go to the mock's as sent."""
     running, processes = start_mode_stack("native")
     try:
         yield running
@@ -220,7 +259,8 @@ def native_stack():
 
 @pytest.fixture(scope="session")
 def translated_stack():
-    """/v1/messages is translated to the mock's /v1/chat/completions."""
+    """/v1/messages and /v1/responses are translated to the mock's /v1/chat/completions; the
+    mock's provider serves no embeddings."""
     running, processes = start_mode_stack("translated")
     try:
         yield running

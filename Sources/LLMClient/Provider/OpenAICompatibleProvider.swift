@@ -53,6 +53,35 @@ public final class OpenAICompatibleProvider: ChatProvider {
         try await client.stream("/chat/completions", body: body)
     }
 
+    /// One whole response of the Responses API (`POST /responses`).
+    public func createResponse(_ request: ResponsesRequest) async throws -> ResponsesResponse {
+        var request = request
+        request.stream = nil
+        let bytes = try await client.post("/responses", body: Self.encode(request))
+        do {
+            return try JSONDecoder().decode(ResponsesResponse.self, from: Data(bytes.readableBytesView))
+        } catch {
+            throw ProviderError.invalidResponse("the upstream's answer is not a response")
+        }
+    }
+
+    /// A streamed response of the Responses API, once the upstream has accepted the request.
+    public func streamResponse(_ request: ResponsesRequest) async throws -> ResponsesEventStream {
+        var request = request
+        request.stream = true
+        return ResponsesEventStream(events: try await client.stream("/responses", body: Self.encode(request)))
+    }
+
+    /// Embeddings of the inputs (`POST /embeddings`, as floats).
+    public func embeddings(_ request: EmbeddingsRequest) async throws -> EmbeddingsResponse {
+        let bytes = try await client.post("/embeddings", body: Self.encode(request))
+        do {
+            return try JSONDecoder().decode(EmbeddingsResponse.self, from: Data(bytes.readableBytesView))
+        } catch {
+            throw ProviderError.invalidResponse("the upstream's answer is not a list of embeddings")
+        }
+    }
+
     public func listModels() async throws -> ModelList {
         let bytes = try await client.get("/models")
         do {
@@ -62,7 +91,7 @@ public final class OpenAICompatibleProvider: ChatProvider {
         }
     }
 
-    private static func encode(_ request: ChatCompletionRequest) throws -> ByteBuffer {
+    private static func encode(_ request: some Encodable) throws -> ByteBuffer {
         ByteBuffer(bytes: try JSONEncoder().encode(request))
     }
 }

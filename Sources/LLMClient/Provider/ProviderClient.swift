@@ -162,6 +162,16 @@ public final class ProviderClient: Sendable {
         }
     }
 
+    /// `DELETE path` and the answer's bytes.
+    public func delete(_ path: String) async throws -> ByteBuffer {
+        try await withRetries { attempt in
+            try await self.withDeadline(self.configuration.timeout) {
+                let response = try await self.send(.DELETE, path: path, body: nil, extraHeaders: [], on: self.clients.plain, attempt: attempt)
+                return try await self.collect(response.body)
+            }
+        }
+    }
+
     // MARK: - Transport
 
     /// Sends one request and returns the response once its status is 2xx; anything else throws.

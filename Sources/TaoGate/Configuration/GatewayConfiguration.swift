@@ -83,6 +83,8 @@ public struct GatewayConfiguration: Sendable {
     /// Models to try, in order, when a model's provider fails before the first byte.
     public var fallbacks: [String: [String]]
     public var keyCooldown: Duration
+    /// How long translated responses are kept for `previous_response_id` (RESPONSES_TTL_HOURS).
+    public var responsesTimeToLive: Duration
     /// Whether `GET /metrics` exists and requests are counted (METRICS_ENABLED, default true).
     public var metricsEnabled: Bool
     /// Where to send traces with OTLP (OTEL_EXPORTER_OTLP_ENDPOINT); needs a build with the OTLP trait.
@@ -191,6 +193,7 @@ public struct GatewayConfiguration: Sendable {
             throw ConfigurationError(name: "ALLOW_ANONYMOUS", problem: "cannot be true beside TAOGATE_API_KEYS: keys exist to be required")
         }
         metricsEnabled = try reader.bool("METRICS_ENABLED", default: true)
+        responsesTimeToLive = .seconds(3600 * (try reader.int("RESPONSES_TTL_HOURS", default: 720, in: 1...87_600)))
         otlpEndpoint = reader.string("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") ?? reader.string("OTEL_EXPORTER_OTLP_ENDPOINT")
         if let path = providersFilePath {
             let file = try ProvidersFile.load(path: path)

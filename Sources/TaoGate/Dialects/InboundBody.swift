@@ -19,6 +19,8 @@ struct InboundBody: Sendable {
     var messageCount: Int?
     /// `input` is present (the Responses API's), as a string or items.
     var hasInput = false
+    /// `previous_response_id`, when a string.
+    var previousResponseID: String?
     /// `max_tokens`, `max_completion_tokens` or `max_output_tokens`, when a whole number.
     var maxTokens: Int?
     /// The top-level member names, in order.
@@ -87,6 +89,14 @@ struct InboundBody: Sendable {
                         return false
                     }
                     fields.messageCount = count
+                    return true
+                case "previous_response_id":
+                    if scanner.null() { return true }
+                    guard let id = scanner.string() else {
+                        problem = invalid("previous_response_id must be a string", param: "previous_response_id")
+                        return false
+                    }
+                    fields.previousResponseID = id
                     return true
                 case "input":
                     fields.hasInput = !scanner.null()

@@ -12,12 +12,16 @@ enum ErrorDialect: Sendable {
     case reference
     case openAI
     case anthropic
+    /// OpenAI's shape, and streams that end in `response.failed`.
+    case responses
 
     /// The dialect of a path: `/v1/messages…` Anthropic's, other `/v1/…` OpenAI's (unknown
     /// routes included), everything else the reference API's.
     init(path: String) {
         if path.hasPrefix("/v1/messages") {
             self = .anthropic
+        } else if path.hasPrefix("/v1/responses") {
+            self = .responses
         } else if path.hasPrefix("/v1/") || path == "/v1" {
             self = .openAI
         } else {
@@ -40,7 +44,7 @@ enum ErrorDialect: Sendable {
         case .reference:
             // The reference API has no 404 for models: an unknown one is a bad request there.
             return error.code == .modelNotFound ? .badRequest : error.code.status
-        case .openAI:
+        case .openAI, .responses:
             return error.code.status
         case .anthropic:
             if error.isOverloaded {
@@ -65,7 +69,7 @@ enum ErrorDialect: Sendable {
                     details: includeDetails ? error.details : nil
                 )
             )
-        case .openAI:
+        case .openAI, .responses:
             var message = (error.message ?? error.code.defaultMessage).en
             if includeDetails, let details = error.details { message += " (\(details))" }
             let detail = OpenAIErrorBody.Detail(
@@ -101,6 +105,24 @@ enum ErrorDialect: Sendable {
         case .anthropic:
             buffer.writeStaticString("event: error\ndata: ")
             buffer.writeImmutableBuffer(body(for: error, language: language, includeDetails: false))
+            buffer.writeStaticString("\n\n")
+        case .responses:
+            // What Codex and the SDKs read as the end of a failed response.
+            let failure: JSONValue = .object([
+                "type": .string("response.failed"),
+                "response": .object([
+                    "id": .string(ResponsesEncoding.newResponseID()),
+                    "object": .string("response"),
+                    "status": .string("failed"),
+                    "output": .array([]),
+                    "error": .object([
+                        "code": .string(error.upstreamCode ?? error.code.rawValue),
+                        "message": .string((error.message ?? error.code.defaultMessage).en),
+                    ]),
+                ]),
+            ])
+            buffer.writeStaticString("event: response.failed\ndata: ")
+            buffer.writeString(failure.jsonText)
             buffer.writeStaticString("\n\n")
         }
         return buffer

@@ -51,6 +51,20 @@ extension ModelRouter.UnknownModel: GatewayErrorConvertible {
     var gatewayError: GatewayError { .unknownModel(model) }
 }
 
+extension ModelRouter.UnservableRequest: GatewayErrorConvertible {
+    var gatewayError: GatewayError {
+        var error = GatewayError(
+            .modelNotFound,
+            message: LocalizedMessage(
+                en: "No provider of the model `\(model)` serves the \(api.rawValue) API.",
+                zh: "模型 `\(model)` 的服务商不提供 \(api.rawValue) API。"
+            )
+        )
+        error.param = "model"
+        return error
+    }
+}
+
 extension TranslationError: GatewayErrorConvertible {
     var gatewayError: GatewayError {
         .invalidRequest(

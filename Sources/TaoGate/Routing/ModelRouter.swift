@@ -22,6 +22,13 @@ final class ModelRouter: Sendable {
         let model: String
     }
 
+    /// The model's provider cannot be given a request of this API (embeddings from a provider
+    /// without them, say).
+    struct UnservableRequest: Error {
+        let model: String
+        let api: ProviderAPI
+    }
+
     private struct Endpoint: Sendable {
         var settings: ProviderSettings
         var keys: [Key]
@@ -197,6 +204,40 @@ final class ModelRouter: Sendable {
         }
     }
 
+    /// A stored response of a provider that speaks the Responses API natively (`GET` or `DELETE
+    /// /responses/{id}`): the first such provider is asked; nil when there is none.
+    func forwardStoredResponse(_ method: StoredResponseCall, id: String, record: RequestRecord) async throws -> ByteBuffer? {
+        guard let endpoint = endpoints.first(where: { $0.settings.apis.contains(.responses) }), let key = endpoint.keys.first else { return nil }
+        let started = ContinuousClock.now
+        let path = "/responses/" + (id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? id)
+        do {
+            let body = try await method == .get ? key.client.get(path) : key.client.delete(path)
+            record.update {
+                $0.upstreamCalls.append(
+                    .init(provider: endpoint.settings.name, model: "", status: 200, latencyMilliseconds: (ContinuousClock.now - started).milliseconds)
+                )
+            }
+            return body
+        } catch let error as ProviderError {
+            let status = error.status ?? 502
+            record.update {
+                $0.upstreamCalls.append(
+                    .init(
+                        provider: endpoint.settings.name,
+                        model: "",
+                        status: status,
+                        latencyMilliseconds: (ContinuousClock.now - started).milliseconds
+                    )
+                )
+            }
+            throw error
+        }
+    }
+
+    enum StoredResponseCall: Sendable {
+        case get, delete
+    }
+
     /// Every provider's models: those it names, or else what its `/models` says.
     func listModels() async throws -> ModelList {
         var seen = Set<String>()
@@ -239,7 +280,7 @@ final class ModelRouter: Sendable {
         for candidate in [request.model] + (fallbacks[request.model] ?? []) {
             guard let endpoint = endpoint(for: candidate) else { continue }
             guard endpoint.canServe(request.api) else {
-                lastError = ProviderError.invalidResponse("provider \(endpoint.settings.name) speaks no API this request can be given in")
+                lastError = UnservableRequest(model: candidate, api: request.api ?? .chat)
                 continue
             }
             keys: for key in keysInOrder(endpoint.keys) {

@@ -7,6 +7,7 @@ public struct GatewayStores: Sendable {
     public let conversations: any ConversationStore
     public let keys: any KeyStore
     public let usage: any UsageStore
+    public let responses: any ResponseStore
     private let makeRateLimiter: @Sendable (Int, Duration) -> any RateLimiting
     private let checkReachable: @Sendable () async throws -> Void
     private let closeDatabase: @Sendable () async throws -> Void
@@ -20,6 +21,7 @@ public struct GatewayStores: Sendable {
                 conversations: MemoryConversationStore(),
                 keys: MemoryKeyStore(),
                 usage: MemoryUsageStore(),
+                responses: MemoryResponseStore(),
                 makeRateLimiter: { RateLimiter(limit: $0, window: $1) },
                 checkReachable: {},
                 closeDatabase: {}
@@ -31,6 +33,7 @@ public struct GatewayStores: Sendable {
                 conversations: SQLiteConversationStore(database: database),
                 keys: SQLiteKeyStore(database: database),
                 usage: SQLiteUsageStore(database: database),
+                responses: SQLiteResponseStore(database: database),
                 makeRateLimiter: { RateLimiter(limit: $0, window: $1) },
                 checkReachable: { try await database.execute("SELECT 1") },
                 closeDatabase: { try await database.close() }
@@ -42,6 +45,7 @@ public struct GatewayStores: Sendable {
                 conversations: PostgresConversationStore(database: database),
                 keys: PostgresKeyStore(database: database),
                 usage: PostgresUsageStore(database: database),
+                responses: PostgresResponseStore(database: database),
                 makeRateLimiter: { PostgresRateLimiter(database: database, limit: $0, window: $1) },
                 checkReachable: { try await database.ping() },
                 closeDatabase: { database.close() }

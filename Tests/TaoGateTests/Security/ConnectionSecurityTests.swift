@@ -14,7 +14,11 @@ struct ConnectionSecurityTests {
     @Test("A client that never finishes its request headers is disconnected after IDLE_TIMEOUT_MS")
     func slowHeadersAreCut() async throws {
         try await LiveGateway.run(["IDLE_TIMEOUT_MS": "300"]) { gateway in
-            let closed = try await RawConnection.closedAfter(port: port(of: gateway), sending: "POST /api/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow", waitingAtMost: .seconds(5))
+            let closed = try await RawConnection.closedAfter(
+                port: port(of: gateway),
+                sending: "POST /api/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow",
+                waitingAtMost: .seconds(5)
+            )
             #expect(closed != nil)
             #expect((closed ?? .seconds(99)) < .seconds(3))
         }

@@ -25,7 +25,9 @@ struct KeySecurityTests {
     @Test("Running open beside configured keys is refused at startup")
     func anonymousBesideKeysIsRefused() {
         #expect(throws: ConfigurationError.self) {
-            try GatewayConfiguration(values: ["TAOTOKEN_API_KEY": "k", "TAOGATE_API_KEYS": String(repeating: "k", count: 40), "ALLOW_ANONYMOUS": "true"])
+            try GatewayConfiguration(values: [
+                "TAOTOKEN_API_KEY": "k", "TAOGATE_API_KEYS": String(repeating: "k", count: 40), "ALLOW_ANONYMOUS": "true",
+            ])
         }
     }
 

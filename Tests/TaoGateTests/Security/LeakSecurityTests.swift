@@ -14,7 +14,10 @@ struct LeakSecurityTests {
     func upstreamMessagesStayOut() async throws {
         try await LiveGateway.run(["UPSTREAM_MAX_RETRIES": "0"]) { gateway in
             gateway.mock.inject(MockFault(status: 400, message: "bad request near: my secret prompt text"))
-            let response = try await gateway.post("/v1/chat/completions", json: #"{"model":"gpt-4o","messages":[{"role":"user","content":"my secret prompt text"}]}"#)
+            let response = try await gateway.post(
+                "/v1/chat/completions",
+                json: #"{"model":"gpt-4o","messages":[{"role":"user","content":"my secret prompt text"}]}"#
+            )
             #expect(response.status == 400)
             #expect(!response.body.contains("secret prompt"))
             let line = try #require(try await gateway.requestLogLines().first)
@@ -58,7 +61,10 @@ struct LeakSecurityTests {
     func textLogsCannotBeForged() async throws {
         try await LiveGateway.run(["LOG_FORMAT": "text", "TAOTOKEN_APIS": "chat"]) { gateway in
             let forged = #"x\n2026-01-01T00:00:00.000Z error request status=500 forged=yes"#
-            _ = try await gateway.post("/v1/messages", json: #"{"model":"gpt-4o","max_tokens":5,"\#(forged)":1,"messages":[{"role":"user","content":"hi"}]}"#)
+            _ = try await gateway.post(
+                "/v1/messages",
+                json: #"{"model":"gpt-4o","max_tokens":5,"\#(forged)":1,"messages":[{"role":"user","content":"hi"}]}"#
+            )
             try await Task.sleep(for: .milliseconds(200))
             let lines = gateway.logs.all.flatMap { $0.split(separator: "\n", omittingEmptySubsequences: false) }
             #expect(!lines.contains { $0.hasPrefix("2026-01-01T00:00:00.000Z") })
@@ -81,7 +87,10 @@ struct LeakSecurityTests {
         #expect(location.description.contains("db.internal"))
     }
 
-    @Test("An sslmode PostgreSQL does not know, such as a typo, is refused at startup instead of becoming prefer", arguments: ["verify-ful", "allow", "on"])
+    @Test(
+        "An sslmode PostgreSQL does not know, such as a typo, is refused at startup instead of becoming prefer",
+        arguments: ["verify-ful", "allow", "on"]
+    )
     func unknownSSLModesAreRefused(mode: String) {
         #expect(throws: ConfigurationError.self) {
             try GatewayConfiguration(values: ["TAOTOKEN_API_KEY": "k", "DATABASE_URL": "postgres://u:p@db/x?sslmode=\(mode)"])

@@ -30,8 +30,14 @@ struct RequestSecurityTests {
         "A body that says stream or model twice is refused, so the gateway and the provider cannot read different requests",
         arguments: [
             ("/v1/chat/completions", #"{"stream":false,"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"stream":true,"model":"other"}"#),
-            ("/v1/messages", #"{"model":"claude-sonnet-4-6","max_tokens":5,"stream":false,"messages":[{"role":"user","content":"hi"}],"stream":true}"#),
-            ("/v1/chat/completions", #"{"model":"gpt-4o","stream":true,"stream_options":{"include_usage":false,"include_usage":true},"messages":[{"role":"user","content":"hi"}]}"#),
+            (
+                "/v1/messages",
+                #"{"model":"claude-sonnet-4-6","max_tokens":5,"stream":false,"messages":[{"role":"user","content":"hi"}],"stream":true}"#
+            ),
+            (
+                "/v1/chat/completions",
+                #"{"model":"gpt-4o","stream":true,"stream_options":{"include_usage":false,"include_usage":true},"messages":[{"role":"user","content":"hi"}]}"#
+            ),
         ]
     )
     func duplicateMembersAreRefused(path: String, body: String) async throws {
@@ -42,7 +48,10 @@ struct RequestSecurityTests {
         }
     }
 
-    @Test("A cross-site POST of text/plain is refused with 415 and never forwarded", arguments: ["/api/chat", "/api/chat/stream", "/v1/chat/completions", "/v1/messages"])
+    @Test(
+        "A cross-site POST of text/plain is refused with 415 and never forwarded",
+        arguments: ["/api/chat", "/api/chat/stream", "/v1/chat/completions", "/v1/messages"]
+    )
     func nonJSONPostsAreRefused(path: String) async throws {
         try await LiveGateway.run { gateway in
             let response = try await TestResponse.send(

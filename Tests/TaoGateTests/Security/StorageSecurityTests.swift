@@ -50,7 +50,12 @@ struct StorageSecurityTests {
     @Test("While the database is away, rows wait in a bounded buffer and the oldest go first")
     func bufferIsBounded() async throws {
         let store = RefusingUsageStore(refusing: nil, down: true)
-        let recorder = UsageRecorder(store: store, isReachable: { false }, maxBuffered: 100, logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() })
+        let recorder = UsageRecorder(
+            store: store,
+            isReachable: { false },
+            maxBuffered: 100,
+            logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() }
+        )
         for index in 0..<250 { recorder.record(Self.record(model: "m\(index)")) }
         await recorder.flush()
         #expect(recorder.bufferedCount == 100)
@@ -72,7 +77,9 @@ struct StorageSecurityTests {
             let environment = ProcessInfo.processInfo.environment.merging(["DATABASE_URL": "sqlite:\(path)"]) { $1 }
             let outcomes = try await withThrowingTaskGroup(of: ProcessOutcome.self) { group in
                 for _ in 0..<2 {
-                    group.addTask { try await ProcessRunner.run(CommandLineTests.executable, ["migrate", "--env-file", "/nonexistent"], environment: environment) }
+                    group.addTask {
+                        try await ProcessRunner.run(CommandLineTests.executable, ["migrate", "--env-file", "/nonexistent"], environment: environment)
+                    }
                 }
                 return try await group.reduce(into: [ProcessOutcome]()) { $0.append($1) }
             }

@@ -232,5 +232,21 @@ final class PostgresDatabase: Sendable {
             ]
         ),
         Migration(version: 6, statements: ["ALTER TABLE client_keys ADD COLUMN max_concurrent INTEGER"]),
+        Migration(
+            version: 7,
+            statements: [
+                """
+                CREATE TABLE stored_responses (
+                    id TEXT PRIMARY KEY,
+                    client_key TEXT,
+                    created_at DOUBLE PRECISION NOT NULL,
+                    expires_at DOUBLE PRECISION NOT NULL,
+                    response TEXT NOT NULL,
+                    conversation TEXT NOT NULL
+                )
+                """,
+                "CREATE INDEX stored_responses_by_expiry ON stored_responses (expires_at)",
+            ]
+        ),
     ]
 }

@@ -163,6 +163,22 @@ final class SQLiteDatabase: Sendable {
             ]
         ),
         Migration(version: 5, statements: ["ALTER TABLE client_keys ADD COLUMN max_concurrent INTEGER"]),
+        Migration(
+            version: 6,
+            statements: [
+                """
+                CREATE TABLE stored_responses (
+                    id TEXT PRIMARY KEY,
+                    client_key TEXT,
+                    created_at REAL NOT NULL,
+                    expires_at REAL NOT NULL,
+                    response TEXT NOT NULL,
+                    conversation TEXT NOT NULL
+                )
+                """,
+                "CREATE INDEX stored_responses_by_expiry ON stored_responses (expires_at)",
+            ]
+        ),
     ]
 }
 

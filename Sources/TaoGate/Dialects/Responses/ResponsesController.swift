@@ -1,0 +1,205 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LLMClient
+import NIOCore
+import Synchronization
+
+/// The Responses surface: `POST /v1/responses` (plain and streamed), `GET` and
+/// `DELETE /v1/responses/{id}`, as Codex and the OpenAI SDKs call them.
+///
+/// Native to a provider that speaks the Responses API: the body goes upstream as sent
+/// (`store` and `previous_response_id` are the provider's business), the answer comes back as it
+/// was. To a provider of another API the request is translated through the neutral core; the
+/// answer is kept in TaoGate's own store (unless `store: false`, as Codex sends), scoped to the
+/// client key, so that `previous_response_id` chains and `GET /v1/responses/{id}` work, on every
+/// instance of a cluster sharing PostgreSQL.
+struct ResponsesController {
+    let router: ModelRouter
+    let responses: any ResponseStore
+    let timeToLive: Duration
+    let shutdownGrace: Duration
+
+    func addRoutes(create: RouterGroup<GatewayRequestContext>, stored: RouterGroup<GatewayRequestContext>) {
+        create.post("responses", use: self.create)
+        stored.get("responses/{id}", use: show)
+        stored.delete("responses/{id}", use: remove)
+    }
+
+    /// What the translation made of the request, for the answer and the store.
+    private final class Translated: Sendable {
+        let value = Mutex<(request: ResponsesRequest, translation: ResponsesDecoding.Translation)?>(nil)
+    }
+
+    @Sendable func create(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        let (body, fields) = try context.jsonBody
+        let model = try fields.validModel()
+        guard fields.hasInput || fields.previousResponseID != nil else {
+            throw InboundBody.invalid("input is required", param: "input")
+        }
+        guard router.knows(model) else { throw GatewayError.unknownModel(model) }
+        context.record.update {
+            $0.model = model
+            $0.streamed = fields.stream
+        }
+        let clientKey = context.clientKey?.id
+        // A conversation TaoGate stored goes on from its store on translated routes.
+        var previous: [ResponsesItem]?
+        if let id = fields.previousResponseID, let stored = try await responses.response(id: id, clientKey: clientKey, now: Date()) {
+            previous = try? JSONDecoder().decode([ResponsesItem].self, from: Data(stored.conversation.utf8))
+        }
+        let keys = fields.keys
+        let translated = Translated()
+        let earlier = previous
+        let neutral: @Sendable () throws -> LLMRequest = {
+            let decoded = try ClientBody.decode(ResponsesRequest.self, from: body)
+            if let id = decoded.previousResponseID, earlier == nil {
+                var error = GatewayError.invalidRequest(en: "Previous response with id '\(id)' not found.", zh: "未找到 id 为 '\(id)' 的上一个响应。")
+                error.param = "previous_response_id"
+                error.upstreamCode = "previous_response_not_found"
+                throw error
+            }
+            let translation = try ResponsesDecoding.translation(of: decoded, previous: earlier ?? [], presentKeys: keys)
+            translated.value.withLock { $0 = (decoded, translation) }
+            return translation.request
+        }
+        let routed = RoutedRequest(api: .responses, model: model, stream: fields.stream, body: body, neutral: neutral)
+        let lifetime = RequestLifetime(context: context, shutdownGrace: shutdownGrace)
+        let router = self.router
+        let started = ContinuousClock.now
+
+        if !fields.stream {
+            let answer = try await lifetime.run { try await router.complete(routed, record: context.record) }
+            context.record.update { $0.upstreamLatencyMilliseconds = (ContinuousClock.now - started).milliseconds }
+            switch answer {
+            case .native(let bytes):
+                if let usage = ResponsesUsageSniffer.usage(inResponse: bytes) { context.record.noteUsage(usage) }
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: bytes))
+            case .translated(let answer):
+                if let usage = answer.usage { context.record.noteUsage(usage) }
+                guard let (decoded, translation) = translated.value.withLock({ $0 }) else { throw GatewayError(.internalError) }
+                let echo = ResponsesEncoding.Echo(request: decoded, customTools: translation.customTools)
+                let response = ResponsesEncoding.response(answer, id: ResponsesEncoding.newResponseID(), echo: echo)
+                try await keep(response, after: (earlier ?? []) + translation.inputItems, clientKey: clientKey, if: echo.store)
+                return try ClientBody.json(response)
+            }
+        }
+
+        let stream = try await lifetime.run { try await router.stream(routed, record: context.record) }
+        context.record.update { $0.upstreamLatencyMilliseconds = (ContinuousClock.now - started).milliseconds }
+        switch stream {
+        case .native(let events):
+            return Response.eventStream(context: context, shutdownGrace: shutdownGrace, errors: .responses) { writer in
+                try await Self.relayNative(events, record: context.record, to: &writer)
+            }
+        case .translated(let events, _):
+            guard let (decoded, translation) = translated.value.withLock({ $0 }) else { throw GatewayError(.internalError) }
+            let echo = ResponsesEncoding.Echo(request: decoded, customTools: translation.customTools)
+            let conversation = (earlier ?? []) + translation.inputItems
+            return Response.eventStream(context: context, shutdownGrace: shutdownGrace, errors: .responses) { writer in
+                var encoder = ResponsesStreamEncoder(responseID: ResponsesEncoding.newResponseID(), echo: echo)
+                do {
+                    try await StreamRelay.relay(events, record: context.record, to: &writer) { event, buffer in
+                        encoder.append(event, to: &buffer)
+                    } finish: { buffer in
+                        encoder.finish(to: &buffer)
+                    }
+                } catch let error where !(error is CancellationError) {
+                    // A failure after the first byte ends the stream as the API does: `response.failed`.
+                    var buffer = ByteBuffer()
+                    encoder.fail(context.failure(for: error), to: &buffer)
+                    try await writer.write(buffer)
+                    return
+                }
+                if let finished = encoder.finished {
+                    try await keep(finished, after: conversation, clientKey: clientKey, if: echo.store)
+                }
+            }
+        }
+    }
+
+    /// `GET /v1/responses/{id}`: a response TaoGate kept for this key, else the native provider's.
+    @Sendable func show(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        let id = try Self.responseID(in: context)
+        if let stored = try await responses.response(id: id, clientKey: context.clientKey?.id, now: Date()) {
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: stored.response)))
+        }
+        guard let body = try await forward(.get, id: id, context: context) else { throw Self.notFound(id) }
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
+    }
+
+    /// `DELETE /v1/responses/{id}`: `{"id","object":"response","deleted":true}`.
+    @Sendable func remove(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        let id = try Self.responseID(in: context)
+        if try await responses.delete(id: id, clientKey: context.clientKey?.id) {
+            return try ClientBody.json(JSONValue.object(["id": .string(id), "object": .string("response"), "deleted": .bool(true)]))
+        }
+        guard let body = try await forward(.delete, id: id, context: context) else { throw Self.notFound(id) }
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
+    }
+
+    /// Keeps a translated response and the conversation it ends, for the key that made it.
+    private func keep(_ response: ResponsesResponse, after conversation: [ResponsesItem], clientKey: String?, if store: Bool) async throws {
+        guard store else { return }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        let now = Date()
+        try await responses.save(
+            StoredResponse(
+                id: response.id,
+                clientKey: clientKey,
+                createdAt: now,
+                expiresAt: now.addingTimeInterval(timeToLive / .seconds(1)),
+                response: String(decoding: try encoder.encode(response), as: UTF8.self),
+                conversation: String(decoding: try encoder.encode(conversation + response.output), as: UTF8.self)
+            )
+        )
+    }
+
+    /// The native provider's stored response; nil when no provider speaks the Responses API or
+    /// it has no such response.
+    private func forward(_ call: ModelRouter.StoredResponseCall, id: String, context: GatewayRequestContext) async throws -> ByteBuffer? {
+        do {
+            return try await router.forwardStoredResponse(call, id: id, record: context.record)
+        } catch let error as ProviderError where error.status == 404 {
+            return nil
+        }
+    }
+
+    private static func responseID(in context: GatewayRequestContext) throws -> String {
+        guard let id = context.parameters.get("id"), !id.isEmpty, id.utf8.count <= 128,
+            id.unicodeScalars.allSatisfy({
+                $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_-".unicodeScalars.contains($0))
+            })
+        else { throw InboundBody.invalid("the response id must be 1 to 128 letters, digits, '_' or '-'", param: "id") }
+        return id
+    }
+
+    private static func notFound(_ id: String) -> GatewayError {
+        GatewayError(.notFound, message: LocalizedMessage(en: "No response with id '\(id)' found.", zh: "未找到 id 为 '\(id)' 的响应。"))
+    }
+
+    /// Relays a Responses provider's events as they came, noting the usage of its final event.
+    /// After the final event the rest of the body is read, so its connection goes back to the pool.
+    static func relayNative(_ events: ServerSentEventStream, record: RequestRecord, to writer: inout any ResponseBodyWriter) async throws {
+        var pending = ByteBuffer()
+        var iterator = events.makeAsyncIterator()
+        var ended = false
+        while let event = try await iterator.next() {
+            if ResponsesUsageSniffer.isFinal(event) {
+                ended = true
+                if let usage = ResponsesUsageSniffer.usage(inEvent: event.data) { record.noteUsage(usage) }
+            } else if event.event?.hasSuffix(".delta") == true || event.data.contains(#".delta""#) {
+                record.noteRelayedChunk()
+            }
+            OpenAIStreamEvents.append(event, to: &pending)
+            if ended || !iterator.hasBufferedEvent, pending.readableBytes > 0 {
+                try await writer.write(pending)
+                pending.clear()
+            }
+            if ended { break }
+        }
+        if pending.readableBytes > 0 { try await writer.write(pending) }
+        if ended { await iterator.drain() }
+    }
+}

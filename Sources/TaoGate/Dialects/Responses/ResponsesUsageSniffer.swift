@@ -1,0 +1,69 @@
+import LLMClient
+import NIOCore
+
+/// Finds the usage of a Responses answer or of its final stream event with a scanner, without
+/// decoding the output around it.
+enum ResponsesUsageSniffer {
+    /// The top-level `usage` of a response object.
+    static func usage(inResponse body: ByteBuffer) -> TokenUsage? {
+        body.withUnsafeReadableBytes { raw in
+            var scanner = JSONScanner(bytes: raw.assumingMemoryBound(to: UInt8.self))
+            return scanner.responsesUsage(nestedIn: nil)
+        }
+    }
+
+    /// The usage of `response.completed` / `.incomplete` / `.failed` (inside its `response`).
+    static func usage(inEvent data: String) -> TokenUsage? {
+        var data = data
+        return data.withUTF8 { bytes in
+            var scanner = JSONScanner(bytes: bytes)
+            return scanner.responsesUsage(nestedIn: "response")
+        }
+    }
+
+    /// Whether an event ends the response.
+    static func isFinal(_ event: ServerSentEvent) -> Bool {
+        let type = event.event ?? ""
+        return type == "response.completed" || type == "response.incomplete" || type == "response.failed"
+            || event.data.hasPrefix(#"{"type":"response.completed""#) || event.data.hasPrefix(#"{"type":"response.failed""#)
+            || event.data.hasPrefix(#"{"type":"response.incomplete""#)
+    }
+}
+
+extension JSONScanner {
+    fileprivate mutating func responsesUsage(nestedIn nested: String?) -> TokenUsage? {
+        var usage: TokenUsage?
+        guard scanUsage(nestedIn: nested, into: &usage), isAtEnd() else { return nil }
+        return usage
+    }
+
+    private mutating func scanUsage(nestedIn nested: String?, into usage: inout TokenUsage?) -> Bool {
+        members { scanner, key in
+            if let nested {
+                return key == nested ? scanner.scanUsage(nestedIn: nil, into: &usage) : scanner.skipValue(depth: 1)
+            }
+            guard key == "usage" else { return scanner.skipValue(depth: 2) }
+            if scanner.null() { return true }
+            var counts = TokenUsage(inputTokens: 0, outputTokens: 0)
+            let read = scanner.members { scanner, key in
+                switch key {
+                case "input_tokens": return scanner.integer().map { counts.inputTokens = $0 } != nil
+                case "output_tokens": return scanner.integer().map { counts.outputTokens = $0 } != nil
+                case "input_tokens_details":
+                    if scanner.null() { return true }
+                    return scanner.members { scanner, key in
+                        key == "cached_tokens" ? scanner.integer().map { counts.cacheReadTokens = $0 } != nil : scanner.skipValue(depth: 4)
+                    }
+                case "output_tokens_details":
+                    if scanner.null() { return true }
+                    return scanner.members { scanner, key in
+                        key == "reasoning_tokens" ? scanner.integer().map { counts.reasoningTokens = $0 } != nil : scanner.skipValue(depth: 4)
+                    }
+                default: return scanner.skipValue(depth: 3)
+                }
+            }
+            if read { usage = counts }
+            return read
+        }
+    }
+}
