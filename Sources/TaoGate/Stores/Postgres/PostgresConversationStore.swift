@@ -52,14 +52,14 @@ struct PostgresConversationStore: ConversationStore {
             "DELETE FROM conversation_messages WHERE conversation_id = \(userID) RETURNING id"
         )
         var count = 0
-        for try await _ in rows { count += 1 }
+        count += rows.count
         return count
     }
 
     private func messages(_ query: PostgresQuery) async throws -> [StoredMessage] {
         var result: [StoredMessage] = []
         let rows = try await database.query(query)
-        for try await (role, content, at) in rows.decode((String, String, Double).self) {
+        for (role, content, at) in try rows.decode((String, String, Double).self) {
             result.append(StoredMessage(role: role, content: content, timestamp: Date(timeIntervalSince1970: at)))
         }
         return result

@@ -48,12 +48,16 @@ final class PostgresDatabase: Sendable {
         try await query("SELECT 1")
     }
 
-    /// Runs one statement.
+    /// Runs one statement and reads its rows, all within the operation timeout.
     @discardableResult
-    func query(_ query: PostgresQuery) async throws -> PostgresRowSequence {
+    func query(_ query: PostgresQuery) async throws -> PostgresRows {
         let client = self.client
         let logger = self.logger
-        return try await bounded { try await client.query(query, logger: logger) }
+        return try await bounded {
+            var rows: [PostgresRow] = []
+            for try await row in try await client.query(query, logger: logger) { rows.append(row) }
+            return PostgresRows(rows: rows)
+        }
     }
 
     /// Runs `body` in a transaction on one connection.
@@ -75,13 +79,19 @@ final class PostgresDatabase: Sendable {
         }
     }
 
+    /// Runs `operation` within the operation timeout. The driver's errors become
+    /// `DatabaseUnavailable` here, so nothing above the stores knows PostgresNIO.
     private func bounded<Value: Sendable>(_ operation: @escaping @Sendable () async throws -> Value) async throws -> Value {
         let timeout = operationTimeout
-        return try await withTimeLimit(
-            timeout,
-            timeoutError: DatabaseUnavailable(reason: "PostgreSQL did not answer within \(timeout)"),
-            operation
-        )
+        do {
+            return try await withTimeLimit(
+                timeout,
+                timeoutError: DatabaseUnavailable(reason: "PostgreSQL did not answer within \(timeout)"),
+                operation
+            )
+        } catch let error as PSQLError {
+            throw DatabaseUnavailable(reason: "PostgreSQL failed the operation (\(error.code))")
+        }
     }
 
     /// `postgres://user:password@host:port/database?sslmode=…&sslrootcert=…` (see `PostgresTLSMode`)
@@ -249,4 +259,21 @@ final class PostgresDatabase: Sendable {
             ]
         ),
     ]
+}
+
+/// The rows of one statement, read whole.
+struct PostgresRows: Sendable {
+    let rows: [PostgresRow]
+
+    var isEmpty: Bool { rows.isEmpty }
+    var count: Int { rows.count }
+
+    /// Each row as the given column types.
+    func decode<Columns: PostgresDecodable>(_ type: Columns.Type) throws -> [Columns] {
+        try rows.map { try $0.decode(type) }
+    }
+
+    func decode<each Column: PostgresDecodable>(_ type: (repeat each Column).Type) throws -> [(repeat each Column)] {
+        try rows.map { try $0.decode(type) }
+    }
 }

@@ -24,8 +24,7 @@ struct PostgresKeyStore: KeyStore {
     }
 
     func hasAnyKey() async throws -> Bool {
-        for try await _ in try await database.query("SELECT 1 FROM client_keys LIMIT 1") { return true }
-        return false
+        !(try await database.query("SELECT 1 FROM client_keys LIMIT 1")).isEmpty
     }
 
     func revoke(_ idOrPrefix: String, at date: Date) async throws -> KeyRevocation {
@@ -35,8 +34,7 @@ struct PostgresKeyStore: KeyStore {
         let rows = try await database.query(
             "UPDATE client_keys SET revoked_at = \(date.timeIntervalSince1970) WHERE id = \(key.id) AND revoked_at IS NULL RETURNING id"
         )
-        for try await _ in rows { return .revoked(id: key.id) }
-        return .notFound
+        return rows.isEmpty ? .notFound : .revoked(id: key.id)
     }
 
     private static let columns = "id, name, prefix, created_at, revoked_at, rate_limit, token_budget, max_concurrent"
@@ -44,7 +42,7 @@ struct PostgresKeyStore: KeyStore {
     private func records(_ query: PostgresQuery) async throws -> [ClientKeyRecord] {
         var result: [ClientKeyRecord] = []
         let rows = try await database.query(query)
-        for try await (id, name, prefix, created, revoked, rateLimit, budget, maxConcurrent) in rows.decode(
+        for (id, name, prefix, created, revoked, rateLimit, budget, maxConcurrent) in try rows.decode(
             (String, String, String, Double, Double?, Int?, Int?, Int?).self
         ) {
             result.append(

@@ -22,7 +22,7 @@ struct PostgresRateLimiter: RateLimiting {
             RETURNING r.count, r.reset_at - (SELECT t FROM now)
             """
         )
-        for try await (count, remainingSeconds) in rows.decode((Int, Double).self) {
+        for (count, remainingSeconds) in try rows.decode((Int, Double).self) {
             if count == 1, Int.random(in: 0..<1000) == 0 { await sweep() }
             return RateLimiter.Decision(
                 allowed: count <= limit,

@@ -34,7 +34,7 @@ struct PostgresResponseStore: ResponseStore {
             WHERE id = \(id) AND client_key IS NOT DISTINCT FROM \(clientKey) AND expires_at > \(now.timeIntervalSince1970)
             """
         )
-        for try await (id, key, created, expires, response, conversation) in rows.decode((String, String?, Double, Double, String, String).self) {
+        for (id, key, created, expires, response, conversation) in try rows.decode((String, String?, Double, Double, String, String).self) {
             return StoredResponse(
                 id: id,
                 clientKey: key,
@@ -51,7 +51,6 @@ struct PostgresResponseStore: ResponseStore {
         let rows = try await database.query(
             "DELETE FROM stored_responses WHERE id = \(id) AND client_key IS NOT DISTINCT FROM \(clientKey) RETURNING id"
         )
-        for try await _ in rows { return true }
-        return false
+        return !rows.isEmpty
     }
 }

@@ -57,7 +57,7 @@ struct PostgresUsageStore: UsageStore {
         let rows = try await database.query(
             "SELECT COALESCE(SUM(prompt_tokens + completion_tokens), 0)::BIGINT FROM usage_records WHERE client_key = \(clientKey)"
         )
-        for try await tokens in rows.decode(Int.self) { return tokens }
+        for tokens in try rows.decode(Int.self) { return tokens }
         return 0
     }
 
@@ -76,7 +76,7 @@ struct PostgresUsageStore: UsageStore {
             """
         )
         var totals: [UsageTotal] = []
-        for try await (group, requests, prompt, completion) in rows.decode((String, Int, Int, Int).self) {
+        for (group, requests, prompt, completion) in try rows.decode((String, Int, Int, Int).self) {
             totals.append(UsageTotal(group: group, requests: requests, promptTokens: prompt, completionTokens: completion))
         }
         return totals

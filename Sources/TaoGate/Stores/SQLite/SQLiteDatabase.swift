@@ -36,8 +36,15 @@ final class SQLiteDatabase: Sendable {
         try await connection.close()
     }
 
-    /// Runs `body` alone on the connection, inside a transaction.
+    /// Runs `body` alone on the connection, inside a transaction. The driver's errors become
+    /// `DatabaseUnavailable` here, so nothing above the stores knows SQLiteNIO.
     func transaction<Value: Sendable>(_ body: (SQLiteDatabase.Unit) async throws -> Value) async throws -> Value {
+        try await Self.mappingErrors {
+            try await locked(body)
+        }
+    }
+
+    private func locked<Value: Sendable>(_ body: (SQLiteDatabase.Unit) async throws -> Value) async throws -> Value {
         try await lock.withLock {
             let unit = Unit(connection: connection)
             try await unit.execute("BEGIN IMMEDIATE")
@@ -55,7 +62,17 @@ final class SQLiteDatabase: Sendable {
     /// One statement, alone on the connection.
     @discardableResult
     func query(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteRow] {
-        try await lock.withLock { try await Unit(connection: connection).query(sql, binds) }
+        try await Self.mappingErrors {
+            try await lock.withLock { try await Unit(connection: connection).query(sql, binds) }
+        }
+    }
+
+    private static func mappingErrors<Value>(_ operation: () async throws -> Value) async throws -> Value {
+        do {
+            return try await operation()
+        } catch let error as SQLiteError {
+            throw DatabaseUnavailable(reason: "SQLite failed the operation (\(error.reason))")
+        }
     }
 
     func execute(_ sql: String, _ binds: [SQLiteData] = []) async throws {
