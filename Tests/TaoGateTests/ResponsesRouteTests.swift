@@ -47,6 +47,62 @@ struct NativeResponsesTests {
             #expect((line["completion_tokens"] as? Int ?? 0) > 0)
         }
     }
+
+    @Test("A native stream cut after its first byte ends with response.failed for the same response, after its last sequence number")
+    func nativeMidStreamFailureKeepsTheResponse() async throws {
+        try await LiveGateway.run { gateway in
+            gateway.mock.inject(MockFault(cutAfterChunks: 2))
+            let response = try await gateway.post("/v1/responses", json: #"{"model":"gpt-4o","stream":true,"input":"a b c d e"}"#)
+            let events = responseEvents(response)
+            let last = try #require(events.last)
+            #expect(last["type"] == .string("response.failed"))
+            let created = try #require(events.first { $0["type"] == .string("response.created") })
+            #expect(last["response"]?["id"] == created["response"]?["id"])
+            let sequence = events.dropLast().compactMap { event -> Int? in
+                if case .integer(let number) = event["sequence_number"] { return number }
+                return nil
+            }
+            #expect(last["sequence_number"] == .integer((sequence.max() ?? -1) + 1))
+        }
+    }
+
+    @Test("A native provider's response is read, continued and deleted by the key that made it, and by no other")
+    func nativeResponsesBelongToTheirKey() async throws {
+        let one = "tg-native-responses-one-aaaaaaaaaaaaaa"
+        let two = "tg-native-responses-two-bbbbbbbbbbbbbb"
+        try await LiveGateway.run(["TAOGATE_API_KEYS": "\(one),\(two)"]) { gateway in
+            let created = try decodeResponse(
+                try await gateway.post("/v1/responses", json: #"{"model":"gpt-4o","input":"keep this"}"#, headers: [("x-api-key", one)])
+            )
+            #expect(try await gateway.get("/v1/responses/\(created.id)", headers: [("x-api-key", one)]).status == 200)
+            #expect(try await gateway.get("/v1/responses/\(created.id)", headers: [("x-api-key", two)]).status == 404)
+            let continued = try await gateway.post(
+                "/v1/responses",
+                json: #"{"model":"gpt-4o","previous_response_id":"\#(created.id)","input":"more"}"#,
+                headers: [("x-api-key", two)]
+            )
+            #expect(continued.status == 400)
+            let refused = try await TestResponse.send(.DELETE, gateway.url + "/v1/responses/\(created.id)", headers: [("x-api-key", two)])
+            #expect(refused.status == 404)
+            let deleted = try await TestResponse.send(.DELETE, gateway.url + "/v1/responses/\(created.id)", headers: [("x-api-key", one)])
+            #expect(deleted.json["deleted"] as? Bool == true)
+            #expect(try await gateway.get("/v1/responses/\(created.id)", headers: [("x-api-key", one)]).status == 404)
+        }
+    }
+
+    @Test("A native response continues with previous_response_id for the key that made it")
+    func nativePreviousResponseContinues() async throws {
+        try await LiveGateway.run { gateway in
+            let first = try decodeResponse(try await gateway.post("/v1/responses", json: #"{"model":"gpt-4o","input":"My name is Ann"}"#))
+            let second = try await gateway.post(
+                "/v1/responses",
+                json: #"{"model":"gpt-4o","previous_response_id":"\#(first.id)","input":"What is my name?"}"#
+            )
+            #expect(second.status == 200)
+            let sent = try #require(gateway.mock.responsesRequests.last)
+            #expect(sent.previousResponseID == first.id)
+        }
+    }
 }
 
 @Suite("POST /v1/responses to a chat provider, translated")

@@ -66,11 +66,12 @@ MODE_RESPONSES_UPSTREAM_PATH = {"native": "/v1/responses", "translated": "/v1/ch
 
 
 class Stack:
-    def __init__(self, gateway: str, mock: str, mode: str = "translated", workdir: str = ""):
+    def __init__(self, gateway: str, mock: str, mode: str = "translated", workdir: str = "", log_name: str = "gateway.log"):
         self.gateway = gateway
         self.mock = mock
         self.mode = mode
         self.workdir = workdir
+        self.log_name = log_name
 
     @property
     def upstream_path(self) -> str:
@@ -118,7 +119,7 @@ class Stack:
 
     def gateway_log(self) -> str:
         """What `taogate serve` has written so far (for failure messages)."""
-        path = Path(self.workdir) / "gateway.log"
+        path = Path(self.workdir) / self.log_name
         return path.read_text(errors="replace") if path.exists() else ""
 
 

@@ -460,7 +460,7 @@ def postgres_pair(postgres_database):
         environment = gateway_environment({"TAOGATE_API_KEYS": CLIENT_KEY, "DATABASE_URL": postgres_database})
         url, second_process = start_gateway(first.workdir, Path(first.workdir) / "providers.yaml", environment, "gateway-b.log")
         processes = (*processes, second_process)
-        yield first, Stack(url, first.mock, mode="translated", workdir=first.workdir)
+        yield first, Stack(url, first.mock, mode="translated", workdir=first.workdir, log_name="gateway-b.log")
     finally:
         stop(processes)
 

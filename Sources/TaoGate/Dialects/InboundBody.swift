@@ -21,6 +21,8 @@ struct InboundBody: Sendable {
     var hasInput = false
     /// `previous_response_id`, when a string.
     var previousResponseID: String?
+    /// `store` (the Responses API's; true when absent).
+    var store = true
     /// `max_tokens`, `max_completion_tokens` or `max_output_tokens`, when a whole number.
     var maxTokens: Int?
     /// The top-level member names, in order.
@@ -97,6 +99,14 @@ struct InboundBody: Sendable {
                         return false
                     }
                     fields.previousResponseID = id
+                    return true
+                case "store":
+                    if scanner.null() { return true }
+                    guard let store = scanner.bool() else {
+                        problem = invalid("store must be true or false", param: "store")
+                        return false
+                    }
+                    fields.store = store
                     return true
                 case "input":
                     fields.hasInput = !scanner.null()

@@ -107,25 +107,31 @@ enum ErrorDialect: Sendable {
             buffer.writeImmutableBuffer(body(for: error, language: language, includeDetails: false))
             buffer.writeStaticString("\n\n")
         case .responses:
-            // What Codex and the SDKs read as the end of a failed response.
-            let failure: JSONValue = .object([
-                "type": .string("response.failed"),
-                "response": .object([
-                    "id": .string(ResponsesEncoding.newResponseID()),
-                    "object": .string("response"),
-                    "status": .string("failed"),
-                    "output": .array([]),
-                    "error": .object([
-                        "code": .string(error.upstreamCode ?? error.code.rawValue),
-                        "message": .string((error.message ?? error.code.defaultMessage).en),
-                    ]),
-                ]),
-            ])
-            buffer.writeStaticString("event: response.failed\ndata: ")
-            buffer.writeString(failure.jsonText)
-            buffer.writeStaticString("\n\n")
+            Self.writeResponseFailed(error, responseID: ResponsesEncoding.newResponseID(), sequenceNumber: nil, to: &buffer)
         }
         return buffer
+    }
+
+    /// What Codex and the SDKs read as the end of a failed response: `response.failed`, for the
+    /// response the stream was about (and after its last sequence number, when it had them).
+    static func writeResponseFailed(_ error: GatewayError, responseID: String, sequenceNumber: Int?, to buffer: inout ByteBuffer) {
+        var event: [String: JSONValue] = [
+            "type": .string("response.failed"),
+            "response": .object([
+                "id": .string(responseID),
+                "object": .string("response"),
+                "status": .string("failed"),
+                "output": .array([]),
+                "error": .object([
+                    "code": .string(error.upstreamCode ?? error.code.rawValue),
+                    "message": .string((error.message ?? error.code.defaultMessage).en),
+                ]),
+            ]),
+        ]
+        if let sequenceNumber { event["sequence_number"] = .integer(sequenceNumber) }
+        buffer.writeStaticString("event: response.failed\ndata: ")
+        buffer.writeString(JSONValue.object(event).jsonText)
+        buffer.writeStaticString("\n\n")
     }
 
     static func openAIType(of code: ErrorCode) -> String {

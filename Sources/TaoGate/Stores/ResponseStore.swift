@@ -2,7 +2,7 @@ import Foundation
 
 /// A response TaoGate answered on a translated route and keeps for `previous_response_id` and
 /// `GET /v1/responses/{id}`: the response object, and the conversation it ends (the items before
-/// it and its output), as JSON.
+/// it and its output), as JSON. For a response a native provider keeps, only its owner.
 public struct StoredResponse: Sendable, Equatable {
     public var id: String
     /// The client key that made it; only that key finds it (nil: made without a key).
@@ -13,6 +13,15 @@ public struct StoredResponse: Sendable, Equatable {
     public var response: String
     /// Every item of the conversation up to and including the response's output.
     public var conversation: String
+
+    /// A response a native provider made and keeps: TaoGate keeps only whose it is, so that one
+    /// client key cannot read, continue or delete another's.
+    public static func keptByProvider(id: String, clientKey: String?, createdAt: Date, expiresAt: Date) -> StoredResponse {
+        StoredResponse(id: id, clientKey: clientKey, createdAt: createdAt, expiresAt: expiresAt, response: "", conversation: "")
+    }
+
+    /// The provider holds the response; TaoGate holds only its owner.
+    public var isKeptByProvider: Bool { response.isEmpty }
 }
 
 /// Where translated responses live: memory, SQLite, or PostgreSQL (shared by a cluster).

@@ -2,18 +2,19 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import LLMClient
+import Logging
 import NIOCore
 import Synchronization
 
 /// The Responses surface: `POST /v1/responses` (plain and streamed), `GET` and
 /// `DELETE /v1/responses/{id}`, as Codex and the OpenAI SDKs call them.
 ///
-/// Native to a provider that speaks the Responses API: the body goes upstream as sent
-/// (`store` and `previous_response_id` are the provider's business), the answer comes back as it
-/// was. To a provider of another API the request is translated through the neutral core; the
-/// answer is kept in TaoGate's own store (unless `store: false`, as Codex sends), scoped to the
-/// client key, so that `previous_response_id` chains and `GET /v1/responses/{id}` work, on every
-/// instance of a cluster sharing PostgreSQL.
+/// Native to a provider that speaks the Responses API: the body goes upstream as sent and the
+/// answer comes back as it was; the provider keeps the response, and TaoGate keeps whose it is.
+/// To a provider of another API the request is translated through the neutral core; the answer
+/// is kept in TaoGate's own store. Either way (unless `store: false`, as Codex sends) a response
+/// belongs to the client key that made it: only that key can read it, continue it with
+/// `previous_response_id` or delete it, on every instance of a cluster sharing PostgreSQL.
 struct ResponsesController {
     let router: ModelRouter
     let responses: any ResponseStore
@@ -43,22 +44,24 @@ struct ResponsesController {
             $0.streamed = fields.stream
         }
         let clientKey = context.clientKey?.id
-        // A conversation TaoGate stored goes on from its store on translated routes.
+        // A conversation goes on only from a response of the same key; one TaoGate stored goes on
+        // from its store on translated routes.
         var previous: [ResponsesItem]?
-        if let id = fields.previousResponseID, let stored = try await responses.response(id: id, clientKey: clientKey, now: Date()) {
-            previous = try? JSONDecoder().decode([ResponsesItem].self, from: Data(stored.conversation.utf8))
+        if let id = fields.previousResponseID {
+            guard let stored = try await responses.response(id: id, clientKey: clientKey, now: Date()) else {
+                throw Self.previousNotFound(id)
+            }
+            if !stored.isKeptByProvider {
+                previous = try? JSONDecoder().decode([ResponsesItem].self, from: Data(stored.conversation.utf8))
+            }
         }
         let keys = fields.keys
         let translated = Translated()
         let earlier = previous
         let neutral: @Sendable () throws -> LLMRequest = {
             let decoded = try ClientBody.decode(ResponsesRequest.self, from: body)
-            if let id = decoded.previousResponseID, earlier == nil {
-                var error = GatewayError.invalidRequest(en: "Previous response with id '\(id)' not found.", zh: "未找到 id 为 '\(id)' 的上一个响应。")
-                error.param = "previous_response_id"
-                error.upstreamCode = "previous_response_not_found"
-                throw error
-            }
+            // A response a native provider keeps cannot go on through another API.
+            if let id = decoded.previousResponseID, earlier == nil { throw Self.previousNotFound(id) }
             let translation = try ResponsesDecoding.translation(of: decoded, previous: earlier ?? [], presentKeys: keys)
             translated.value.withLock { $0 = (decoded, translation) }
             return translation.request
@@ -74,6 +77,9 @@ struct ResponsesController {
             switch answer {
             case .native(let bytes):
                 if let usage = ResponsesUsageSniffer.usage(inResponse: bytes) { context.record.noteUsage(usage) }
+                if fields.store, let id = ResponsesUsageSniffer.responseID(inResponse: bytes) {
+                    await keepOwner(of: id, clientKey: clientKey, context: context)
+                }
                 return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: bytes))
             case .translated(let answer):
                 if let usage = answer.usage { context.record.noteUsage(usage) }
@@ -89,8 +95,11 @@ struct ResponsesController {
         context.record.update { $0.upstreamLatencyMilliseconds = (ContinuousClock.now - started).milliseconds }
         switch stream {
         case .native(let events):
+            let store = fields.store
             return Response.eventStream(context: context, shutdownGrace: shutdownGrace, errors: .responses) { writer in
-                try await Self.relayNative(events, record: context.record, to: &writer)
+                try await Self.relayNative(events, context: context, to: &writer) { id in
+                    if store { await keepOwner(of: id, clientKey: clientKey, context: context) }
+                }
             }
         case .translated(let events, _):
             guard let (decoded, translation) = translated.value.withLock({ $0 }) else { throw GatewayError(.internalError) }
@@ -118,24 +127,43 @@ struct ResponsesController {
         }
     }
 
-    /// `GET /v1/responses/{id}`: a response TaoGate kept for this key, else the native provider's.
+    /// `GET /v1/responses/{id}`: a response of this key, from TaoGate's store or its provider.
     @Sendable func show(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         let id = try Self.responseID(in: context)
-        if let stored = try await responses.response(id: id, clientKey: context.clientKey?.id, now: Date()) {
+        guard let stored = try await responses.response(id: id, clientKey: context.clientKey?.id, now: Date()) else { throw Self.notFound(id) }
+        guard stored.isKeptByProvider else {
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: stored.response)))
         }
         guard let body = try await forward(.get, id: id, context: context) else { throw Self.notFound(id) }
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
     }
 
-    /// `DELETE /v1/responses/{id}`: `{"id","object":"response","deleted":true}`.
+    /// `DELETE /v1/responses/{id}`: `{"id","object":"response","deleted":true}`, for a response
+    /// of this key (at its provider too, when a provider keeps it).
     @Sendable func remove(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         let id = try Self.responseID(in: context)
-        if try await responses.delete(id: id, clientKey: context.clientKey?.id) {
-            return try ClientBody.json(JSONValue.object(["id": .string(id), "object": .string("response"), "deleted": .bool(true)]))
+        let clientKey = context.clientKey?.id
+        guard let stored = try await responses.response(id: id, clientKey: clientKey, now: Date()) else { throw Self.notFound(id) }
+        if stored.isKeptByProvider {
+            guard let body = try await forward(.delete, id: id, context: context) else { throw Self.notFound(id) }
+            _ = try await responses.delete(id: id, clientKey: clientKey)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
         }
-        guard let body = try await forward(.delete, id: id, context: context) else { throw Self.notFound(id) }
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
+        _ = try await responses.delete(id: id, clientKey: clientKey)
+        return try ClientBody.json(JSONValue.object(["id": .string(id), "object": .string("response"), "deleted": .bool(true)]))
+    }
+
+    /// Notes which key a native provider's response belongs to. Without the database the answer
+    /// still goes out (the provider has served it); the response cannot be found through TaoGate.
+    private func keepOwner(of id: String, clientKey: String?, context: GatewayRequestContext) async {
+        let now = Date()
+        do {
+            try await responses.save(
+                .keptByProvider(id: id, clientKey: clientKey, createdAt: now, expiresAt: now.addingTimeInterval(timeToLive / .seconds(1)))
+            )
+        } catch {
+            context.logger.warning("could not note whose response this is", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+        }
     }
 
     /// Keeps a translated response and the conversation it ends, for the key that made it.
@@ -175,29 +203,67 @@ struct ResponsesController {
         return id
     }
 
+    private static func previousNotFound(_ id: String) -> GatewayError {
+        var error = GatewayError.invalidRequest(en: "Previous response with id '\(id)' not found.", zh: "未找到 id 为 '\(id)' 的上一个响应。")
+        error.param = "previous_response_id"
+        error.upstreamCode = "previous_response_not_found"
+        return error
+    }
+
     private static func notFound(_ id: String) -> GatewayError {
         GatewayError(.notFound, message: LocalizedMessage(en: "No response with id '\(id)' found.", zh: "未找到 id 为 '\(id)' 的响应。"))
     }
 
-    /// Relays a Responses provider's events as they came, noting the usage of its final event.
-    /// After the final event the rest of the body is read, so its connection goes back to the pool.
-    static func relayNative(_ events: ServerSentEventStream, record: RequestRecord, to writer: inout any ResponseBodyWriter) async throws {
+    /// Relays a Responses provider's events as they came, noting the usage of its final event and
+    /// handing `owned` the response's id once it is known. A failure after the first byte ends the
+    /// stream with `response.failed` for the same response, after its last sequence number (what
+    /// the SDKs check). After the final event the rest of the body is read, so its connection
+    /// goes back to the pool.
+    static func relayNative(
+        _ events: ServerSentEventStream,
+        context: GatewayRequestContext,
+        to writer: inout any ResponseBodyWriter,
+        owned: @Sendable (String) async -> Void
+    ) async throws {
+        let record = context.record
         var pending = ByteBuffer()
         var iterator = events.makeAsyncIterator()
         var ended = false
-        while let event = try await iterator.next() {
-            if ResponsesUsageSniffer.isFinal(event) {
-                ended = true
-                if let usage = ResponsesUsageSniffer.usage(inEvent: event.data) { record.noteUsage(usage) }
-            } else if event.event?.hasSuffix(".delta") == true || event.data.contains(#".delta""#) {
-                record.noteRelayedChunk()
+        var responseID: String?
+        var lastSequenceNumber: Int?
+        do {
+            while let event = try await iterator.next() {
+                if ResponsesUsageSniffer.isFinal(event) {
+                    ended = true
+                    if let usage = ResponsesUsageSniffer.usage(inEvent: event.data) { record.noteUsage(usage) }
+                } else if event.event?.hasSuffix(".delta") == true || event.data.contains(#".delta""#) {
+                    record.noteRelayedChunk()
+                }
+                let identity = ResponsesUsageSniffer.identity(ofEvent: event.data)
+                if let sequence = identity.sequenceNumber { lastSequenceNumber = sequence }
+                if responseID == nil, let id = identity.responseID {
+                    responseID = id
+                    await owned(id)
+                }
+                OpenAIStreamEvents.append(event, to: &pending)
+                if ended || !iterator.hasBufferedEvent, pending.readableBytes > 0 {
+                    try await writer.write(pending)
+                    pending.clear()
+                }
+                if ended { break }
             }
-            OpenAIStreamEvents.append(event, to: &pending)
-            if ended || !iterator.hasBufferedEvent, pending.readableBytes > 0 {
-                try await writer.write(pending)
-                pending.clear()
-            }
-            if ended { break }
+        } catch let error where !(error is CancellationError) {
+            guard let responseID else { throw error }
+            if pending.readableBytes > 0 { try await writer.write(pending) }
+            var failure = ByteBuffer()
+            ErrorDialect.writeResponseFailed(
+                context.failure(for: error),
+                responseID: responseID,
+                sequenceNumber: lastSequenceNumber.map { $0 + 1 },
+                to: &failure
+            )
+            try await writer.write(failure)
+            return
         }
         if pending.readableBytes > 0 { try await writer.write(pending) }
         if ended { await iterator.drain() }

@@ -21,6 +21,38 @@ enum ResponsesUsageSniffer {
         }
     }
 
+    /// The `id` of a response object.
+    static func responseID(inResponse body: ByteBuffer) -> String? {
+        body.withUnsafeReadableBytes { raw in
+            var scanner = JSONScanner(bytes: raw.assumingMemoryBound(to: UInt8.self))
+            var id: String?
+            return scanner.objectID(into: &id) ? id : nil
+        }
+    }
+
+    /// The response id and sequence number of a stream event (`response.id` is in the events
+    /// that carry the response: created, in_progress and the final ones).
+    static func identity(ofEvent data: String) -> (responseID: String?, sequenceNumber: Int?) {
+        var data = data
+        return data.withUTF8 { bytes in
+            var scanner = JSONScanner(bytes: bytes)
+            var id: String?
+            var sequence: Int?
+            _ = scanner.members { scanner, key in
+                switch key {
+                case "sequence_number":
+                    sequence = scanner.integer()
+                    return sequence != nil
+                case "response":
+                    return scanner.objectID(into: &id)
+                default:
+                    return scanner.skipValue(depth: 1)
+                }
+            }
+            return (id, sequence)
+        }
+    }
+
     /// Whether an event ends the response.
     static func isFinal(_ event: ServerSentEvent) -> Bool {
         let type = event.event ?? ""
@@ -31,6 +63,15 @@ enum ResponsesUsageSniffer {
 }
 
 extension JSONScanner {
+    /// Reads the object at the scanner, keeping its string `id` member.
+    fileprivate mutating func objectID(into id: inout String?) -> Bool {
+        members { scanner, key in
+            guard key == "id", scanner.nextIsString else { return scanner.skipValue(depth: 2) }
+            id = scanner.string()
+            return id != nil
+        }
+    }
+
     fileprivate mutating func responsesUsage(nestedIn nested: String?) -> TokenUsage? {
         var usage: TokenUsage?
         guard scanUsage(nestedIn: nested, into: &usage), isAtEnd() else { return nil }
