@@ -77,7 +77,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
-            resources: [.copy("Resources/openapi.yaml"), .copy("Resources/chat")],
+            resources: [.copy("Resources/openapi.yaml"), .copy("Resources/chat"), .copy("Resources/console")],
             swiftSettings: swiftSettings
         ),
         .target(

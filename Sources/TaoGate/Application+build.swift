@@ -2,6 +2,7 @@ import Hummingbird
 import LLMClient
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// Builds the TaoGate application from its configuration. `taogate serve` and the tests use
 /// this same function.
@@ -9,14 +10,17 @@ import NIOCore
 ///   - configuration: the settings (see `GatewayConfiguration`).
 ///   - stores: the opened database (see `GatewayStores.open`); closed when the application stops.
 ///   - logger: where request lines and errors go.
+///   - prices: the prices in force (`taogate serve` reloads them on SIGHUP).
 ///   - onServerRunning: called with the listening channel (tests read the bound port from it).
 public func buildApplication(
     configuration: GatewayConfiguration,
     stores: GatewayStores,
     logger: Logger,
+    prices: PriceBook? = nil,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     StartupChecks.logWarnings(for: configuration, to: logger)
+    let prices = prices ?? configuration.makePriceBook()
     let metrics = configuration.metricsEnabled ? GatewayMetrics() : nil
     let modelRouter = ModelRouter(configuration: configuration, logger: logger, metrics: metrics)
     let usageRecorder = UsageRecorder(
@@ -33,8 +37,15 @@ public func buildApplication(
         modelRouter: modelRouter,
         stores: stores,
         usageRecorder: usageRecorder,
-        metrics: metrics
+        metrics: metrics,
+        prices: prices
     )
+    var services: [any Service] = [StoresService(stores: stores), usageRecorder, ProviderService(router: modelRouter)]
+    if configuration.usageRetentionDays > 0 {
+        services.append(
+            UsageRetention(store: stores.usage, days: configuration.usageRetentionDays, calendar: configuration.usageCalendar, logger: logger)
+        )
+    }
     return Application(
         router: router,
         server: .http1(
@@ -46,8 +57,9 @@ public func buildApplication(
             )
         ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "TaoGate"),
-        // Stopped in reverse order after the server: upstream pools, then the last usage rows, then the database.
-        services: [StoresService(stores: stores), usageRecorder, ProviderService(router: modelRouter)],
+        // Stopped in reverse order after the server: retention, upstream pools, then the last usage
+        // rows, then the database.
+        services: services,
         onServerRunning: onServerRunning,
         logger: logger
     )
@@ -60,13 +72,13 @@ func buildRouter(
     modelRouter: ModelRouter,
     stores: GatewayStores,
     usageRecorder: UsageRecorder?,
-    metrics: GatewayMetrics?
+    metrics: GatewayMetrics?,
+    prices: PriceBook
 ) -> Router<GatewayRequestContext> {
-    let clientKeys = ClientKeyMiddleware(
-        keys: ClientKeys(configured: configuration.clientAPIKeys, store: stores.keys, allowsAnonymous: configuration.allowsAnonymous),
-        failures: configuration.authFailuresPerMinute > 0 ? RateLimiter(limit: configuration.authFailuresPerMinute, window: .seconds(60)) : nil,
-        trustedProxyHops: configuration.trustedProxyHops
-    )
+    let keys = ClientKeys(configured: configuration.clientAPIKeys, store: stores.keys, allowsAnonymous: configuration.allowsAnonymous)
+    // Wrong client keys and wrong admin keys count against one limit per address.
+    let authFailures = configuration.authFailuresPerMinute > 0 ? RateLimiter(limit: configuration.authFailuresPerMinute, window: .seconds(60)) : nil
+    let clientKeys = ClientKeyMiddleware(keys: keys, failures: authFailures, trustedProxyHops: configuration.trustedProxyHops)
     // One limit per client across every model route and the conversations.
     let rateLimit =
         configuration.rateLimitMax > 0
@@ -76,8 +88,14 @@ func buildRouter(
             metrics: metrics
         ) : nil
     let jsonBody = JSONBodyMiddleware(maxBodyBytes: configuration.maxBodyBytes)
-    let admission = KeyAdmission(usage: stores.usage)
-    let admit = AdmissionMiddleware(admission: admission, defaultMaximumTokens: 4096)
+    let admission = KeyAdmission(usage: stores.usage, calendar: configuration.usageCalendar)
+    let admit = AdmissionMiddleware(
+        admission: admission,
+        defaultMaximumTokens: 4096,
+        defaultModel: configuration.defaultModel,
+        prices: prices,
+        provider: { [modelRouter] in modelRouter.provider(for: $0) }
+    )
     let catalog = ModelCatalog(provider: modelRouter, suggested: configuration.suggestedModels, ttl: configuration.modelsCacheTTL)
 
     let router = Router(context: GatewayRequestContext.self)
@@ -87,9 +105,10 @@ func buildRouter(
     router.add(
         middleware: RequestCompletionMiddleware(
             log: RequestLog(logger: logger, includesErrorDetails: configuration.environment == .development),
-            accounting: usageRecorder.map(UsageAccounting.init),
+            accounting: usageRecorder.map { UsageAccounting(recorder: $0, prices: prices) },
             admission: admission,
-            metrics: metrics
+            metrics: metrics,
+            prices: prices
         )
     )
     router.add(middleware: SecurityHeadersMiddleware())
@@ -128,7 +147,17 @@ func buildRouter(
     ModelsController(catalog: catalog, suggested: configuration.suggestedModels).addRoutes(to: api)
     ConversationsController(store: stores.conversations).addRoutes(to: limited)
     if let adminKey = configuration.adminKey {
-        AdminController(usage: stores.usage, adminKey: adminKey).addRoutes(to: router)
+        // The admin API: /admin/* (and the older GET /api/usage), and the console that uses it.
+        let adminAuth = AdminAuthMiddleware(adminKey: adminKey, failures: authFailures, trustedProxyHops: configuration.trustedProxyHops)
+        let admin = router.group("/admin").add(middleware: adminAuth)
+        let adminJSON = admin.group().add(middleware: jsonBody)
+        let usage = AdminUsageController(usage: stores.usage, calendar: configuration.usageCalendar)
+        usage.addRoutes(to: admin)
+        usage.addLegacyRoute(to: router.group("/api").add(middleware: adminAuth))
+        AdminKeysController(keys: keys, store: stores.keys, usage: stores.usage, calendar: configuration.usageCalendar)
+            .addRoutes(to: admin, json: adminJSON)
+        AdminProvidersController(router: modelRouter, prices: prices).addRoutes(to: admin)
+        ConsoleController().addRoutes(to: router)
     }
 
     // The OpenAI- and Anthropic-compatible surface: /v1/*

@@ -77,13 +77,14 @@ struct Serve: AsyncParsableCommand {
         defer { mockTask?.cancel() }
 
         let host = configuration.host
-        let app = buildApplication(configuration: configuration, stores: stores, logger: logger) { channel in
+        let prices = configuration.makePriceBook()
+        let app = buildApplication(configuration: configuration, stores: stores, logger: logger, prices: prices) { channel in
             printToStandardError("TaoGate listening on http://\(host):\(channel.localAddress?.port ?? 0)")
         }
         // SIGTERM/SIGINT: stop accepting, let requests and streams finish within the grace
         // period (they end themselves when it runs out), then exit. Cancellation is the backstop.
         // The exporter comes first so that it stops last, after the server's final spans.
-        let services: [any Service] = (traceExporter.map { [$0] } ?? []) + [app]
+        let services: [any Service] = (traceExporter.map { [$0] } ?? []) + [PriceReloadOnHangUp(prices: prices, logger: logger), app]
         var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = configuration.shutdownGrace + .seconds(5)
         try await ServiceGroup(configuration: group).run()

@@ -39,7 +39,7 @@ struct ChatClientTests {
 
     @Test("A gateway that is down gives exit code 69 and one clear line")
     func gatewayDownExits69() async throws {
-        let outcome = try await client(["chat", "--url", "http://127.0.0.1:\(freeLoopbackPort())", "hi"])
+        let outcome = try await withRefusingPort { port in try await client(["chat", "--url", "http://127.0.0.1:\(port)", "hi"]) }
         #expect(outcome.status == 69)
         #expect(outcome.errors.contains("cannot reach the gateway"))
     }

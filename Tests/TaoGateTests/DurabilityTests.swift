@@ -98,10 +98,12 @@ struct DurabilityTests {
 
     @Test("A PostgreSQL server that cannot be reached stops serve with one line")
     func unreachablePostgresStopsStartup() async throws {
-        let result = try await run(
-            ["serve", "--port", "0"],
-            environment: ["TAOTOKEN_API_KEY": "sk-any", "DATABASE_URL": "postgres://nobody@127.0.0.1:\(freeLoopbackPort())/none?sslmode=disable"]
-        )
+        let result = try await withRefusingPort { port in
+            try await run(
+                ["serve", "--port", "0"],
+                environment: ["TAOTOKEN_API_KEY": "sk-any", "DATABASE_URL": "postgres://nobody@127.0.0.1:\(port)/none?sslmode=disable"]
+            )
+        }
         #expect(result.status != 0)
         #expect(result.errors.split(separator: "\n").count == 1)
         #expect(result.errors.contains("database unavailable"))
@@ -125,6 +127,59 @@ struct DurabilityTests {
         #expect(revoked.status == 0)
         #expect(try await run(["keys", "list"], environment: environment).output.contains("revoked"))
         #expect(try await run(["keys", "revoke", prefix], environment: environment).status != 0)
+    }
+
+    @Test("keys create and update take budgets, models, expiry and an owner, checked as the admin API checks them")
+    func keyCommandsTakeLimits() async throws {
+        let (database, folder) = databaseURL()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let environment = ["DATABASE_URL": database]
+        let created = try await run(
+            [
+                "keys", "create", "--name", "team", "--owner", "ann", "--budget", "daily:tokens:5000", "--budget", "monthly:CNY:20",
+                "--models", "gpt-4o,qwen-*", "--expires", "2099-01-01",
+            ],
+            environment: environment
+        )
+        #expect(created.status == 0, "\(created.errors)")
+        let id = try #require(created.errors.split(separator: " ").first { $0.hasPrefix("ck_") }.map(String.init))
+        let listed = try await run(["keys", "list"], environment: environment).output
+        #expect(listed.contains("daily:tokens:5000,monthly:CNY:20.0"))
+        #expect(listed.contains("gpt-4o,qwen-*") && listed.contains("2099-01-01T00:00:00Z") && listed.contains("\tann\t"))
+        #expect(
+            try await run(["keys", "update", id, "--clear-budgets", "--any-model", "--max-concurrent", "2"], environment: environment).status == 0
+        )
+        let updated = try await run(["keys", "list"], environment: environment).output
+        #expect(!updated.contains("daily:tokens") && updated.contains("\t2\t-\t*\t"))
+        let refused = try await run(["keys", "create", "--name", "x", "--models", "a*b"], environment: environment)
+        #expect(refused.status != 0)
+        #expect(refused.errors.contains("allowed_models"))
+        #expect(try await run(["keys", "create", "--name", "x", "--budget", "weekly:tokens:5"], environment: environment).status != 0)
+        #expect(try await run(["keys", "update", "ck_nothere", "--note", "x"], environment: environment).status != 0)
+    }
+
+    @Test("serve reloads its prices on SIGHUP")
+    func hangUpReloadsPrices() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("taogate-hup-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pricing = folder.appendingPathComponent("providers.yaml")
+        try "pricing:\n  currency: CNY\n  models:\n    gpt-4o: { input: 1, output: 2 }\n".write(to: pricing, atomically: true, encoding: .utf8)
+        let server = try RunningProcess(
+            ["serve", "--demo", "--port", "0"],
+            environment: ["DATABASE_URL": "memory:", "TAOGATE_CONFIG": pricing.path, "TAOGATE_ADMIN_KEY": "admin-key-for-hangups"]
+        )
+        defer { server.terminate() }
+        let base = "http://127.0.0.1:\(try await server.listeningPort())"
+        func inputPrice() async throws -> Double? {
+            let body = try await TestResponse.send(.GET, base + "/admin/pricing", headers: [("x-api-key", "admin-key-for-hangups")]).json
+            return (((body["shared"] as? [String: Any])?["models"] as? [String: Any])?["gpt-4o"] as? [String: Any])?["input"] as? Double
+        }
+        #expect(try await inputPrice() == 1)
+        try "pricing:\n  currency: CNY\n  models:\n    gpt-4o: { input: 7, output: 2 }\n".write(to: pricing, atomically: true, encoding: .utf8)
+        kill(server.process.processIdentifier, SIGHUP)
+        #expect(try await waitUntil { try await inputPrice() == 7 })
+        #expect(server.process.isRunning)
     }
 
     @Test("A database that cannot be opened stops serve with one line")

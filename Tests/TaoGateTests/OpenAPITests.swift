@@ -27,7 +27,8 @@ struct OpenAPITests {
             modelRouter: modelRouter,
             stores: try await GatewayStores.open(.memory, logger: logger),
             usageRecorder: nil,
-            metrics: GatewayMetrics()
+            metrics: GatewayMetrics(),
+            prices: PriceBook(.none)
         )
         try await modelRouter.shutdown()
         let document = try #require(try Yams.load(yaml: String(buffer: OpenAPIController.document)) as? [String: Any])

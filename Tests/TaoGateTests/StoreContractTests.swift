@@ -110,7 +110,7 @@ struct StoreContractTests {
             let keys = ClientKeys(configured: [], store: stores.keys)
             let (record, secret) = try await keys.create(name: "ci", rateLimit: 5, tokenBudget: 1000)
             #expect(secret.hasPrefix("tg_") && secret.count > 40)
-            #expect(try await keys.identify(secret) == .init(id: record.id, rateLimit: 5, tokenBudget: 1000))
+            #expect(try await keys.identify(secret) == .init(id: record.id, limits: KeyLimits(rateLimit: 5, budgets: [.tokens(1000)])))
             #expect(try await keys.identify(secret + "x") == nil)
             #expect(try await stores.keys.all().map(\.name) == ["ci"])
             #expect(try await stores.keys.revoke(record.prefix, at: Date()) == .revoked(id: record.id))
@@ -125,7 +125,7 @@ struct StoreContractTests {
     func ambiguousPrefixRevokesNone(backend: Backend) async throws {
         try await Self.withStores(backend) { stores in
             for id in ["ck_one", "ck_two"] {
-                let record = ClientKeyRecord(id: id, name: id, prefix: "tg_abc1234", createdAt: Date(), rateLimit: nil, tokenBudget: nil)
+                let record = ClientKeyRecord(id: id, name: id, prefix: "tg_abc1234", createdAt: Date())
                 try await stores.keys.insert(record, hash: ClientKeys.hash(id))
             }
             #expect(try await stores.keys.revoke("tg_abc", at: Date()) == .ambiguous(matches: 2))
@@ -161,8 +161,8 @@ struct StoreContractTests {
             let byKey = try await stores.usage.totals(from: range.0, to: range.1, groupBy: .key)
             #expect(
                 byKey == [
-                    UsageTotal(group: "k1", requests: 2, promptTokens: 11, completionTokens: 6),
-                    UsageTotal(group: "k2", requests: 1, promptTokens: 100, completionTokens: 50),
+                    UsageTotal(group: "k1", requests: 2, promptTokens: 11, completionTokens: 6, unpricedRequests: 2),
+                    UsageTotal(group: "k2", requests: 1, promptTokens: 100, completionTokens: 50, unpricedRequests: 1),
                 ]
             )
             let byModel = try await stores.usage.totals(from: range.0, to: range.1, groupBy: .model)

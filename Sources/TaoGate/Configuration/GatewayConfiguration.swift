@@ -38,7 +38,8 @@ public struct GatewayConfiguration: Sendable {
     public var historyContextMessages: Int
     public var historyMaxMessages: Int
     public var database: DatabaseLocation
-    /// The key of the admin API (GET /api/usage); without it that route does not exist.
+    /// The key of the admin API (/admin/*, GET /api/usage) and the console; without it they do
+    /// not exist.
     public var adminKey: String?
     public var logLevel: Logger.Level
     public var logFormat: LogFormat
@@ -82,9 +83,18 @@ public struct GatewayConfiguration: Sendable {
     public var providers: [ProviderSettings]
     /// Models to try, in order, when a model's provider fails before the first byte.
     public var fallbacks: [String: [String]]
+    /// The providers file (TAOGATE_CONFIG), read again when prices are reloaded.
+    public var providersFilePath: String?
+    /// The prices of the providers file (none without one).
+    public var prices: Prices
     public var keyCooldown: Duration
     /// How long translated responses are kept for `previous_response_id` (RESPONSES_TTL_HOURS).
     public var responsesTimeToLive: Duration
+    /// The time zone of budget periods, daily rollups and usage by day or hour (USAGE_TIME_ZONE).
+    public var usageCalendar: UsageCalendar
+    /// Days usage rows are kept before they are rolled up into daily totals (USAGE_RETENTION_DAYS;
+    /// 0 keeps them forever).
+    public var usageRetentionDays: Int
     /// Whether `GET /metrics` exists and requests are counted (METRICS_ENABLED, default true).
     public var metricsEnabled: Bool
     /// Where to send traces with OTLP (OTEL_EXPORTER_OTLP_ENDPOINT); needs a build with the OTLP trait.
@@ -127,6 +137,13 @@ public struct GatewayConfiguration: Sendable {
         self = try Self.load(environment: values, dotEnv: nil, flags: [:], demo: demo)
     }
 
+    /// The price book of this configuration: its prices, read again from the providers file
+    /// on reload.
+    public func makePriceBook() -> PriceBook {
+        guard let path = providersFilePath else { return PriceBook(prices) }
+        return PriceBook(prices) { try Prices(file: ProvidersFile.load(path: path)) }
+    }
+
     /// Demo mode: every model is served by the built-in MockUpstream at `baseURL`.
     public mutating func useDemoUpstream(baseURL: String) {
         upstreamBaseURL = baseURL
@@ -138,7 +155,8 @@ public struct GatewayConfiguration: Sendable {
     init(reader: SettingsReader, demo: Bool) throws {
         let apiKey = reader.string("TAOTOKEN_API_KEY", secret: true)
         let providersFilePath = reader.string("TAOGATE_CONFIG")
-        if apiKey == nil && !demo && providersFilePath == nil {
+        let providersFile = try providersFilePath.map { try ProvidersFile.load(path: $0) }
+        if apiKey == nil && !demo && providersFile?.providers == nil {
             throw ConfigurationError(
                 name: "TAOTOKEN_API_KEY",
                 problem: "is required: set it in the environment or in .env, or run `taogate serve --demo`"
@@ -192,19 +210,22 @@ public struct GatewayConfiguration: Sendable {
         if allowsAnonymous && !clientAPIKeys.isEmpty {
             throw ConfigurationError(name: "ALLOW_ANONYMOUS", problem: "cannot be true beside TAOGATE_API_KEYS: keys exist to be required")
         }
+        let zoneName = reader.string("USAGE_TIME_ZONE") ?? "UTC"
+        guard let zone = TimeZone(identifier: zoneName) else {
+            throw ConfigurationError(name: "USAGE_TIME_ZONE", problem: "names no time zone (use a name such as Asia/Shanghai or UTC)")
+        }
+        usageCalendar = UsageCalendar(timeZone: zone, name: zoneName)
+        usageRetentionDays = try reader.int("USAGE_RETENTION_DAYS", default: 90, in: 0...36_500)
         metricsEnabled = try reader.bool("METRICS_ENABLED", default: true)
         responsesTimeToLive = .seconds(3600 * (try reader.int("RESPONSES_TTL_HOURS", default: 720, in: 1...87_600)))
         otlpEndpoint = reader.string("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") ?? reader.string("OTEL_EXPORTER_OTLP_ENDPOINT")
-        if let path = providersFilePath {
-            let file = try ProvidersFile.load(path: path)
-            providers = try file.providers.map { try ProviderSettings(file: $0, reader: reader, demo: demo) }
-            fallbacks = file.fallbacks ?? [:]
-            keyCooldown = .milliseconds(file.keyCooldownMs ?? 60_000)
-        } else {
-            providers = [.taotoken(baseURL: upstreamBaseURL, apiKey: apiKey ?? "", apis: upstreamAPIs)]
-            fallbacks = [:]
-            keyCooldown = .seconds(60)
-        }
+        self.providersFilePath = providersFilePath
+        prices = try providersFile.map(Prices.init(file:)) ?? .none
+        providers =
+            try providersFile?.providers?.map { try ProviderSettings(file: $0, reader: reader, demo: demo) }
+            ?? [.taotoken(baseURL: upstreamBaseURL, apiKey: apiKey ?? "", apis: upstreamAPIs)]
+        fallbacks = providersFile?.fallbacks ?? [:]
+        keyCooldown = .milliseconds(providersFile?.keyCooldownMs ?? 60_000)
     }
 }
 

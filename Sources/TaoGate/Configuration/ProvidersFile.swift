@@ -3,7 +3,9 @@ import LLMClient
 import Yams
 
 /// The optional providers file (TAOGATE_CONFIG or `--config`, YAML or JSON): several
-/// OpenAI-compatible providers, the models each serves, and fallbacks per model.
+/// OpenAI-compatible providers, the models each serves, fallbacks per model, and prices
+/// (`PricingSection`). A file with prices and no providers prices the Taotoken provider of
+/// TAOTOKEN_*.
 ///
 /// ```yaml
 /// providers:
@@ -24,11 +26,19 @@ import Yams
 ///     apis: [messages]
 ///     auth: x-api-key                     # default: bearer
 ///     model_prefixes: [claude-]
+///     pricing:                            # this provider's prices (before the shared ones)
+///       currency: USD
+///       models:
+///         claude-sonnet-4-6: { input: 3, output: 15, cached_input: 0.3, cache_write: 3.75 }
 ///   - name: backup
 ///     base_url: https://api.example.com/v1
 ///     keys: [{ env: BACKUP_API_KEY }]
 /// fallbacks:
 ///   gpt-4o: [claude-sonnet-4-6]
+/// pricing:                                # per 1M tokens, for every provider
+///   currency: CNY
+///   models:
+///     gpt-4o: { input: 1.0, output: 4.0, cached_input: 0.5 }
 /// ```
 ///
 /// A provider with neither `models` nor `model_prefixes` serves any model.
@@ -50,21 +60,26 @@ struct ProvidersFile: Codable, Sendable, Equatable {
         var apis: [ProviderAPI]?
         /// `bearer` (default) or `x-api-key`.
         var auth: ProviderClient.Authentication?
+        /// Prices of this provider's models, looked up before the shared `pricing`.
+        var pricing: PricingSection?
 
         enum CodingKeys: String, CodingKey {
-            case name, keys, headers, models, apis, auth
+            case name, keys, headers, models, apis, auth, pricing
             case baseURL = "base_url"
             case modelPrefixes = "model_prefixes"
         }
     }
 
-    var providers: [Provider]
+    /// The providers; none: Taotoken from TAOTOKEN_*.
+    var providers: [Provider]?
     var fallbacks: [String: [String]]?
     /// How long a key answered with 401/403 is set aside (default 60 s).
     var keyCooldownMs: Int?
+    /// Prices for every provider (after a provider's own).
+    var pricing: PricingSection?
 
     enum CodingKeys: String, CodingKey {
-        case providers, fallbacks
+        case providers, fallbacks, pricing
         case keyCooldownMs = "key_cooldown_ms"
     }
 
@@ -88,11 +103,15 @@ struct ProvidersFile: Codable, Sendable, Equatable {
     }
 
     func validate() throws {
-        guard !providers.isEmpty else {
-            throw ConfigurationError(name: "TAOGATE_CONFIG", problem: "lists no providers")
+        guard providers?.isEmpty != true else {
+            throw ConfigurationError(name: "TAOGATE_CONFIG", problem: "has an empty providers list (leave it out to use TAOTOKEN_*)")
         }
+        guard providers != nil || pricing != nil else {
+            throw ConfigurationError(name: "TAOGATE_CONFIG", problem: "lists no providers and no pricing")
+        }
+        _ = try Prices(file: self)
         var names = Set<String>()
-        for provider in providers {
+        for provider in providers ?? [] {
             guard names.insert(provider.name).inserted, !provider.name.isEmpty else {
                 throw ConfigurationError(name: "TAOGATE_CONFIG", problem: "has a missing or repeated provider name \"\(provider.name)\"")
             }

@@ -7,6 +7,11 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     /// A POST body whose Content-Type is not JSON.
     case unsupportedMediaType = "unsupported_media_type"
     case unauthorized
+    /// The client key's expiry time has passed.
+    case keyExpired = "key_expired"
+    /// The client key may not call this model (its allowed models, or a spending budget and a
+    /// model without a price in its currency).
+    case modelNotAllowed = "model_not_allowed"
     case notFound = "not_found"
     case modelNotFound = "model_not_found"
     case upstreamAuth = "upstream_auth"
@@ -30,7 +35,8 @@ public enum ErrorCode: String, Sendable, CaseIterable {
         case .invalidRequest: .badRequest
         case .payloadTooLarge: .contentTooLarge
         case .unsupportedMediaType: .unsupportedMediaType
-        case .unauthorized, .upstreamAuth: .unauthorized
+        case .unauthorized, .upstreamAuth, .keyExpired: .unauthorized
+        case .modelNotAllowed: .forbidden
         case .notFound, .modelNotFound: .notFound
         case .rateLimited, .budgetExceeded: .tooManyRequests
         case .hostNotAllowed: .forbidden
@@ -56,6 +62,10 @@ public enum ErrorCode: String, Sendable, CaseIterable {
             )
         case .unauthorized:
             LocalizedMessage(en: "A valid API key is required.", zh: "需要有效的 API 密钥。")
+        case .keyExpired:
+            LocalizedMessage(en: "This API key has expired.", zh: "该 API 密钥已过期。")
+        case .modelNotAllowed:
+            LocalizedMessage(en: "This API key may not call this model.", zh: "该 API 密钥无权调用此模型。")
         case .notFound:
             LocalizedMessage(en: "Not found.", zh: "未找到。")
         case .modelNotFound:

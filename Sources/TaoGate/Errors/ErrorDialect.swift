@@ -137,9 +137,9 @@ enum ErrorDialect: Sendable {
     static func openAIType(of code: ErrorCode) -> String {
         switch code {
         case .invalidRequest, .payloadTooLarge, .unsupportedMediaType, .notFound, .modelNotFound: "invalid_request_error"
-        case .unauthorized, .upstreamAuth: "authentication_error"
+        case .unauthorized, .upstreamAuth, .keyExpired: "authentication_error"
         case .rateLimited, .budgetExceeded: "rate_limit_error"
-        case .hostNotAllowed: "permission_error"
+        case .hostNotAllowed, .modelNotAllowed: "permission_error"
         case .upstreamTimeout, .upstreamUnavailable, .shuttingDown, .databaseUnavailable: "upstream_error"
         case .internalError, .clientClosedRequest: "server_error"
         }
@@ -152,10 +152,10 @@ enum ErrorDialect: Sendable {
         switch error.code {
         case .invalidRequest, .unsupportedMediaType: return "invalid_request_error"
         case .payloadTooLarge: return "request_too_large"
-        case .unauthorized, .upstreamAuth: return "authentication_error"
+        case .unauthorized, .upstreamAuth, .keyExpired: return "authentication_error"
         case .notFound, .modelNotFound: return "not_found_error"
         case .rateLimited, .budgetExceeded: return "rate_limit_error"
-        case .hostNotAllowed: return "permission_error"
+        case .hostNotAllowed, .modelNotAllowed: return "permission_error"
         case .upstreamTimeout: return "timeout_error"
         case .upstreamUnavailable: return error.isOverloaded ? "overloaded_error" : "api_error"
         case .shuttingDown, .databaseUnavailable, .internalError, .clientClosedRequest: return "api_error"

@@ -1,7 +1,7 @@
 import Logging
 
 /// The one log line per request: request id, method, route, status, duration, and what the
-/// request did (model, message length, provider, upstream latency, tokens, translation). Never
+/// request did (model, message length, provider, upstream latency, tokens, cost, translation). Never
 /// message text, never keys.
 ///
 /// `error_details` (which may quote an upstream's error message, and through it the prompt) is
@@ -35,6 +35,12 @@ struct RequestLog: Sendable {
             // The stream ended early: about one token per chunk is the best count there is.
             metadata["completion_tokens"] = .stringConvertible(fields.relayedChunks)
             metadata["usage_estimated"] = .stringConvertible(true)
+        }
+        if let cost = request.cost {
+            metadata["cost"] = .stringConvertible(Money.shown(cost.amount))
+            metadata["currency"] = .string(cost.currency.rawValue)
+        } else if request.isUnpriced {
+            metadata["cost"] = .string("unpriced")
         }
         if let translatedTo = fields.translatedTo { metadata["translated_to"] = .string(translatedTo) }
         if !fields.droppedFields.isEmpty { metadata["dropped"] = .array(fields.droppedFields.map { .string($0) }) }

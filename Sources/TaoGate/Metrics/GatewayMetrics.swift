@@ -105,6 +105,24 @@ final class GatewayMetrics: Sendable {
         }
     }
 
+    /// What a request cost, by model, client key and currency.
+    func cost(_ cost: Money, model: String, key: String) {
+        registry.makeCounter(
+            name: "taogate_cost_total",
+            labels: [("model", model), ("key", key), ("currency", cost.currency.rawValue)],
+            help: "Cost of requests with the prices in force when they ended, by model, client key and currency."
+        ).increment(by: cost.amount)
+    }
+
+    /// A request to a model without a price (its cost is unknown, not 0).
+    func unpricedRequest(model: String) {
+        registry.makeCounter(
+            name: "taogate_unpriced_requests_total",
+            labels: [("model", model)],
+            help: "Requests whose model has no price in the pricing tables."
+        ).increment()
+    }
+
     /// 0 closed, 1 half-open, 2 open.
     func circuitState(key: String, _ state: CircuitBreaker.State) {
         let value: Int64 =
@@ -167,5 +185,12 @@ extension GatewayMetrics {
             tokens(model: model, prompt: fields.usage?.inputTokens ?? 0, completion: request.completionTokens)
         }
         if let first = fields.firstContentAt { timeToFirstToken(route: request.route, first - request.start) }
+        if let call = fields.upstreamCalls.last {
+            if let cost = request.cost {
+                self.cost(cost, model: call.model, key: fields.clientKeyID ?? UsageQuery.anonymous)
+            } else {
+                unpricedRequest(model: call.model)
+            }
+        }
     }
 }

@@ -1,8 +1,10 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 
 /// Requires a client key, once keys are in use, as `Authorization: Bearer <key>` or
-/// `x-api-key: <key>`; records which key it was (`key-…` or `ck_…`, never the key itself).
+/// `x-api-key: <key>`, and one that has not expired; records which key it was (`key-…` or
+/// `ck_…`, never the key itself).
 ///
 /// Failed attempts are counted per client address: past AUTH_FAILURES_PER_MINUTE, the address
 /// gets 429 for the rest of the minute, whatever key it presents, so keys cannot be guessed at
@@ -23,6 +25,15 @@ struct ClientKeyMiddleware: RouterMiddleware {
         guard let presented, let identity = try await keys.identify(presented) else {
             if let failures, let address, !(try await failures.acquire(address, limit: nil)).allowed { throw Self.tooManyFailures(failures) }
             throw GatewayError(.unauthorized, headers: [.wwwAuthenticate: "Bearer"])
+        }
+        if identity.limits.hasExpired(at: Date()) {
+            let format = ISO8601DateFormatter()
+            let when = identity.limits.expiresAt.map { format.string(from: $0) } ?? ""
+            throw GatewayError(
+                .keyExpired,
+                message: LocalizedMessage(en: "This API key expired at \(when).", zh: "该 API 密钥已于 \(when) 过期。"),
+                headers: [.wwwAuthenticate: "Bearer"]
+            )
         }
         var context = context
         context.clientKey = identity

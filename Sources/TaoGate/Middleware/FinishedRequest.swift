@@ -13,8 +13,23 @@ struct FinishedRequest: Sendable {
     /// `error` (thrown past every middleware) or `client_gone` (a stream's client left).
     let outcome: String?
     let fields: RequestRecord.Fields
+    /// The price of the call that answered (or failed last), when its model has one.
+    var price: ModelPrice? = nil
 
     /// The completion tokens to count: the reported ones, or for a stream cut short about one
     /// per relayed chunk.
     var completionTokens: Int { fields.usage?.outputTokens ?? fields.relayedChunks }
+
+    /// The counts to bill: the reported ones, with the completion estimated for a stream cut short.
+    var billedUsage: TokenUsage {
+        var usage = fields.usage ?? TokenUsage(inputTokens: 0, outputTokens: 0)
+        usage.outputTokens = completionTokens
+        return usage
+    }
+
+    /// What the request cost; nil when no upstream was called or its model has no price.
+    var cost: Money? { price?.cost(of: billedUsage) }
+
+    /// An upstream was called for a model without a price: the cost is unknown.
+    var isUnpriced: Bool { !fields.upstreamCalls.isEmpty && price == nil }
 }

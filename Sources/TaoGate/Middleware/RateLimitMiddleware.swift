@@ -14,7 +14,7 @@ struct RateLimitMiddleware: RouterMiddleware {
         let client =
             context.clientKey.map { "key:\($0.id)" }
             ?? "ip:" + ClientAddress.resolve(request: request, context: context, trustedHops: trustedProxyHops)
-        let decision = try await limiter.acquire(client, limit: context.clientKey?.rateLimit)
+        let decision = try await limiter.acquire(client, limit: context.clientKey?.limits.rateLimit)
         let resetSeconds = String(max(1, Int((decision.resetAfter / .seconds(1)).rounded(.up))))
         var headers: HTTPFields = [
             .rateLimitLimit: String(decision.limit),

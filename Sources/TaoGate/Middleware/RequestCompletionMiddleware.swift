@@ -12,6 +12,8 @@ struct RequestCompletionMiddleware: RouterMiddleware {
     let accounting: UsageAccounting?
     let admission: KeyAdmission?
     let metrics: GatewayMetrics?
+    /// Prices the answering call; nil prices nothing.
+    var prices: PriceBook? = nil
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
@@ -48,6 +50,7 @@ struct RequestCompletionMiddleware: RouterMiddleware {
     }
 
     private func finish(request: Request, context: Context, status: Int, start: ContinuousClock.Instant, outcome: String?) {
+        let fields = context.record.snapshot
         let finished = FinishedRequest(
             method: request.method.rawValue,
             route: context.endpointPath ?? "unmatched",
@@ -55,10 +58,11 @@ struct RequestCompletionMiddleware: RouterMiddleware {
             start: start,
             duration: ContinuousClock.now - start,
             outcome: outcome,
-            fields: context.record.snapshot
+            fields: fields,
+            price: fields.upstreamCalls.last.flatMap { prices?.price(provider: $0.provider, model: $0.model) }
         )
-        if let ticket = finished.fields.admission {
-            admission?.settle(ticket, usedTokens: (finished.fields.usage?.inputTokens ?? 0) + finished.completionTokens)
+        if let ticket = fields.admission {
+            admission?.settle(ticket, usedTokens: finished.billedUsage.totalTokens, cost: finished.cost)
         }
         accounting?.record(finished)
         metrics?.record(finished)

@@ -53,9 +53,28 @@ final class ModelRouter: Sendable {
 
     private struct Key: Sendable {
         var id: String
+        /// The variable the key came from (never the key).
+        var source: String
         var weight: Int
         var client: ProviderClient
         var breaker: CircuitBreaker
+        var recent = RecentCalls()
+    }
+
+    /// One provider's health, key by key, for operators.
+    struct ProviderHealth: Sendable {
+        var name: String
+        var apis: [ProviderAPI]
+        var keys: [KeyHealth]
+    }
+
+    struct KeyHealth: Sendable {
+        var key: String
+        var source: String
+        var circuit: CircuitBreaker.State
+        /// Set aside after the provider refused it (401/403), until its cool-down ends.
+        var coolingDown: Bool
+        var recent: RecentCalls.Summary
     }
 
     private let endpoints: [Endpoint]
@@ -80,6 +99,7 @@ final class ModelRouter: Sendable {
             let keys = provider.keys.enumerated().map { index, key in
                 Key(
                     id: "\(provider.name)#\(index + 1)",
+                    source: key.source,
                     weight: key.weight,
                     client: ProviderClient(
                         configuration: .init(
@@ -117,6 +137,27 @@ final class ModelRouter: Sendable {
 
     /// Whether some provider serves `model`.
     func knows(_ model: String) -> Bool { endpoint(for: model) != nil }
+
+    /// Every provider key: its circuit, cool-down and recent calls.
+    func health() -> [ProviderHealth] {
+        let now = ContinuousClock.now
+        let cooling = coolingUntil.withLock { $0 }
+        return endpoints.map { endpoint in
+            let keys = endpoint.keys.map { key in
+                KeyHealth(
+                    key: key.id,
+                    source: key.source,
+                    circuit: key.breaker.state(now: now),
+                    coolingDown: (cooling[key.id] ?? now) > now,
+                    recent: key.recent.summary(now: now)
+                )
+            }
+            return ProviderHealth(name: endpoint.settings.name, apis: endpoint.settings.apis.sorted { $0.rawValue < $1.rawValue }, keys: keys)
+        }
+    }
+
+    /// The name of the provider that serves `model` first.
+    func provider(for model: String) -> String? { endpoint(for: model)?.settings.name }
 
     // MARK: - Calls
 
@@ -297,6 +338,7 @@ final class ModelRouter: Sendable {
                         latencyMilliseconds: (ContinuousClock.now - started).milliseconds
                     )
                     record.update { $0.upstreamCalls.append(call) }
+                    key.recent.record(status: status, latencyMilliseconds: call.latencyMilliseconds)
                 }
                 do {
                     let value = try await withSpan("upstream \(endpoint.settings.name)", ofKind: .client) { span in

@@ -7,19 +7,17 @@ public struct ClientKeys: Sendable {
     /// A recognised key: its id, and the limits that come with it.
     public struct Identity: Sendable, Equatable {
         public var id: String
-        public var rateLimit: Int?
-        public var tokenBudget: Int?
-        public var maxConcurrent: Int?
+        public var limits: KeyLimits
 
-        public init(id: String, rateLimit: Int? = nil, tokenBudget: Int? = nil, maxConcurrent: Int? = nil) {
+        public init(id: String, limits: KeyLimits = KeyLimits()) {
             self.id = id
-            self.rateLimit = rateLimit
-            self.tokenBudget = tokenBudget
-            self.maxConcurrent = maxConcurrent
+            self.limits = limits
         }
     }
 
     private let configured: [(id: String, bytes: [UInt8])]
+    /// The ids of the keys of TAOGATE_API_KEYS (for the admin API's list).
+    public var configuredIDs: [String] { configured.map(\.id) }
     private let store: any KeyStore
     private let requirement: KeyRequirement
     /// Requests without a key are served (ALLOW_ANONYMOUS); a key that is presented is still checked.
@@ -52,15 +50,15 @@ public struct ClientKeys: Sendable {
         }
         if let found { return Identity(id: found) }
         guard let record = try await store.activeKey(hash: Self.hash(presented)) else { return nil }
-        return Identity(id: record.id, rateLimit: record.rateLimit, tokenBudget: record.tokenBudget, maxConcurrent: record.maxConcurrent)
+        return Identity(id: record.id, limits: record.limits)
     }
 
     /// Makes a new key; the returned secret is shown once and never stored.
     public func create(
         name: String,
-        rateLimit: Int?,
-        tokenBudget: Int?,
-        maxConcurrent: Int? = nil
+        limits: KeyLimits = KeyLimits(),
+        owner: String? = nil,
+        note: String? = nil
     ) async throws -> (record: ClientKeyRecord, secret: String) {
         let secret = "tg_" + Self.randomHex(bytes: 24)
         let record = ClientKeyRecord(
@@ -68,10 +66,9 @@ public struct ClientKeys: Sendable {
             name: name,
             prefix: String(secret.prefix(10)),
             createdAt: Date(),
-            revokedAt: nil,
-            rateLimit: rateLimit,
-            tokenBudget: tokenBudget,
-            maxConcurrent: maxConcurrent
+            limits: limits,
+            owner: owner,
+            note: note
         )
         try await store.insert(record, hash: Self.hash(secret))
         requirement.keyCreated()

@@ -1,11 +1,13 @@
 import ServiceLifecycle
 
-/// Keeps the database open for the life of the application; closes it last on shutdown.
+/// Closes the database after every service that uses it has stopped, on a graceful shutdown and
+/// on cancellation alike (closing is not work a cancellation should skip).
 struct StoresService: Service {
     let stores: GatewayStores
 
     func run() async throws {
         try? await gracefulShutdown()
-        try await stores.close()
+        let stores = self.stores
+        try await Task { try await stores.close() }.value
     }
 }

@@ -6,6 +6,11 @@ public protocol KeyStore: Sendable {
     /// The active (not revoked) key with this hash.
     func activeKey(hash: String) async throws -> ClientKeyRecord?
     func all() async throws -> [ClientKeyRecord]
+    /// The key with this id, revoked or not.
+    func key(id: String) async throws -> ClientKeyRecord?
+    /// Replaces what can change of the key with `record.id` (name, limits, owner, note); false
+    /// when there is no such key, or it is revoked.
+    func update(_ record: ClientKeyRecord) async throws -> Bool
     /// Whether any key was ever created, revoked ones included.
     func hasAnyKey() async throws -> Bool
     /// Revokes the one active key whose id is `idOrPrefix`, or whose prefix starts with it.

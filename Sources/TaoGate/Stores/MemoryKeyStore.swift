@@ -18,6 +18,20 @@ public actor MemoryKeyStore: KeyStore {
         keys.values.map(\.record).sorted { $0.createdAt < $1.createdAt }
     }
 
+    public func key(id: String) -> ClientKeyRecord? {
+        keys[id]?.record
+    }
+
+    public func update(_ record: ClientKeyRecord) -> Bool {
+        guard var stored = keys[record.id]?.record, stored.isActive else { return false }
+        stored.name = record.name
+        stored.limits = record.limits
+        stored.owner = record.owner
+        stored.note = record.note
+        keys[record.id]?.record = stored
+        return true
+    }
+
     public func hasAnyKey() -> Bool {
         !keys.isEmpty
     }

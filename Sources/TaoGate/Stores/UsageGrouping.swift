@@ -1,6 +1,4 @@
-import Foundation
-
-/// How `GET /api/usage` groups its totals.
+/// How usage totals are grouped: by client key, model, calendar day or hour (in USAGE_TIME_ZONE).
 public enum UsageGrouping: String, Sendable, CaseIterable {
-    case key, model, day
+    case key, model, day, hour
 }

@@ -74,13 +74,13 @@ struct BudgetSecurityTests {
     func budgetReadsUsageOncePerInterval() async throws {
         let store = CountingUsageStore()
         let admission = KeyAdmission(usage: store, refreshInterval: .seconds(60))
-        let key = ClientKeys.Identity(id: "ck_x", tokenBudget: 1_000_000)
+        let key = ClientKeys.Identity(id: "ck_x", limits: KeyLimits(budgets: [.tokens(1_000_000)]))
         for _ in 0..<50 {
-            let ticket = try #require(try await admission.admit(key, maximumTokens: 10))
-            admission.settle(ticket, usedTokens: 7)
+            let ticket = try #require(try await admission.admit(key, demand: .init(inputTokens: 0, outputTokens: 10)))
+            admission.settle(ticket, usedTokens: 7, cost: nil)
         }
         #expect(await store.sums == 1)
-        #expect(admission.usedTokens(by: "ck_x") == 350)
+        #expect(admission.used(by: "ck_x", kind: "total:tokens") == 350)
     }
 }
 
@@ -90,10 +90,12 @@ actor CountingUsageStore: UsageStore {
 
     func insert(_ records: [UsageRecord]) {}
 
-    func tokensUsed(by clientKey: String) -> Int {
+    func spent(by clientKey: String, since: Date?) -> Spend {
         sums += 1
-        return 0
+        return Spend()
     }
 
-    func totals(from: Date, to: Date, groupBy: UsageGrouping) -> [UsageTotal] { [] }
+    func totals(_ query: UsageQuery, calendar: UsageCalendar) -> [UsageTotal] { [] }
+    func recentRequests(_ query: RecentRequestsQuery) -> [UsageRow] { [] }
+    func rollUp(before cutoff: Date, batch: Int, calendar: UsageCalendar) -> Int { 0 }
 }

@@ -66,7 +66,7 @@ struct StorageSecurityTests {
         let store = MemoryUsageStore(maxRows: 100)
         for _ in 0..<50 { await store.insert((0..<10).map { _ in Self.record(model: "m") }) }
         #expect(await store.all.count <= 110)
-        #expect(await store.tokensUsed(by: "ck_a") == 1000)
+        #expect(try await store.tokensUsed(by: "ck_a") == 1000)
     }
 
     @Test("Two processes migrating one new SQLite file at once both succeed")
@@ -116,6 +116,8 @@ actor RefusingUsageStore: UsageStore {
         written += records
     }
 
-    func tokensUsed(by clientKey: String) -> Int { 0 }
-    func totals(from: Date, to: Date, groupBy: UsageGrouping) -> [UsageTotal] { [] }
+    func spent(by clientKey: String, since: Date?) -> Spend { Spend() }
+    func totals(_ query: UsageQuery, calendar: UsageCalendar) -> [UsageTotal] { [] }
+    func recentRequests(_ query: RecentRequestsQuery) -> [UsageRow] { [] }
+    func rollUp(before cutoff: Date, batch: Int, calendar: UsageCalendar) -> Int { 0 }
 }

@@ -70,3 +70,18 @@ func freeLoopbackPort() -> Int {
     _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
     return Int(UInt16(bigEndian: address.sin_port))
 }
+
+/// A port on 127.0.0.1 that refuses connections for as long as `body` runs: bound, so no other
+/// test can take it, and not listening.
+func withRefusingPort<T>(_ body: (Int) async throws -> T) async throws -> T {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
+    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
+    return try await body(Int(UInt16(bigEndian: address.sin_port)))
+}

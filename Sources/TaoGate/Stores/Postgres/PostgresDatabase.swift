@@ -258,6 +258,41 @@ final class PostgresDatabase: Sendable {
                 "CREATE INDEX stored_responses_by_expiry ON stored_responses (expires_at)",
             ]
         ),
+        Migration(
+            version: 8,
+            statements: [
+                "ALTER TABLE client_keys ADD COLUMN budgets TEXT",
+                "ALTER TABLE client_keys ADD COLUMN allowed_models TEXT",
+                "ALTER TABLE client_keys ADD COLUMN expires_at DOUBLE PRECISION",
+                "ALTER TABLE client_keys ADD COLUMN owner TEXT",
+                "ALTER TABLE client_keys ADD COLUMN note TEXT",
+                // A token budget of before becomes a budget over the key's whole life.
+                #"UPDATE client_keys SET budgets = '[{"period":"total","tokens":' || token_budget || '}]' WHERE token_budget IS NOT NULL"#,
+                "ALTER TABLE usage_records ADD COLUMN request_id TEXT",
+                "ALTER TABLE usage_records ADD COLUMN duration_ms DOUBLE PRECISION",
+                "ALTER TABLE usage_records ADD COLUMN cost DOUBLE PRECISION",
+                "ALTER TABLE usage_records ADD COLUMN currency TEXT",
+                """
+                CREATE TABLE usage_daily (
+                    day TEXT NOT NULL,
+                    day_start DOUBLE PRECISION NOT NULL,
+                    client_key TEXT NOT NULL,
+                    model TEXT NOT NULL,
+                    currency TEXT NOT NULL,
+                    requests BIGINT NOT NULL,
+                    prompt_tokens BIGINT NOT NULL,
+                    completion_tokens BIGINT NOT NULL,
+                    cache_read_tokens BIGINT NOT NULL,
+                    cache_write_tokens BIGINT NOT NULL,
+                    reasoning_tokens BIGINT NOT NULL,
+                    cost DOUBLE PRECISION,
+                    unpriced BIGINT NOT NULL,
+                    PRIMARY KEY (day, client_key, model, currency)
+                )
+                """,
+                "CREATE INDEX usage_daily_by_key ON usage_daily (client_key, day_start)",
+            ]
+        ),
     ]
 }
 

@@ -24,11 +24,16 @@ final class SQLiteDatabase: Sendable {
         }
         let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
         let database = SQLiteDatabase(connection: connection)
-        try await database.execute("PRAGMA busy_timeout = 5000")
-        try await database.execute("PRAGMA journal_mode = WAL")
-        try await database.execute("PRAGMA synchronous = FULL")
-        try await database.execute("PRAGMA foreign_keys = ON")
-        try await database.migrate()
+        do {
+            try await database.execute("PRAGMA busy_timeout = 5000")
+            try await database.execute("PRAGMA journal_mode = WAL")
+            try await database.execute("PRAGMA synchronous = FULL")
+            try await database.execute("PRAGMA foreign_keys = ON")
+            try await database.migrate()
+        } catch {
+            try? await connection.close()
+            throw error
+        }
         return database
     }
 
@@ -194,6 +199,41 @@ final class SQLiteDatabase: Sendable {
                 )
                 """,
                 "CREATE INDEX stored_responses_by_expiry ON stored_responses (expires_at)",
+            ]
+        ),
+        Migration(
+            version: 7,
+            statements: [
+                "ALTER TABLE client_keys ADD COLUMN budgets TEXT",
+                "ALTER TABLE client_keys ADD COLUMN allowed_models TEXT",
+                "ALTER TABLE client_keys ADD COLUMN expires_at REAL",
+                "ALTER TABLE client_keys ADD COLUMN owner TEXT",
+                "ALTER TABLE client_keys ADD COLUMN note TEXT",
+                // A token budget of before becomes a budget over the key's whole life.
+                #"UPDATE client_keys SET budgets = '[{"period":"total","tokens":' || token_budget || '}]' WHERE token_budget IS NOT NULL"#,
+                "ALTER TABLE usage_records ADD COLUMN request_id TEXT",
+                "ALTER TABLE usage_records ADD COLUMN duration_ms REAL",
+                "ALTER TABLE usage_records ADD COLUMN cost REAL",
+                "ALTER TABLE usage_records ADD COLUMN currency TEXT",
+                """
+                CREATE TABLE usage_daily (
+                    day TEXT NOT NULL,
+                    day_start REAL NOT NULL,
+                    client_key TEXT NOT NULL,
+                    model TEXT NOT NULL,
+                    currency TEXT NOT NULL,
+                    requests INTEGER NOT NULL,
+                    prompt_tokens INTEGER NOT NULL,
+                    completion_tokens INTEGER NOT NULL,
+                    cache_read_tokens INTEGER NOT NULL,
+                    cache_write_tokens INTEGER NOT NULL,
+                    reasoning_tokens INTEGER NOT NULL,
+                    cost REAL,
+                    unpriced INTEGER NOT NULL,
+                    PRIMARY KEY (day, client_key, model, currency)
+                )
+                """,
+                "CREATE INDEX usage_daily_by_key ON usage_daily (client_key, day_start)",
             ]
         ),
     ]

@@ -8,14 +8,12 @@ struct SQLiteKeyStore: KeyStore {
     func insert(_ key: ClientKeyRecord, hash: String) async throws {
         try await database.execute(
             """
-            INSERT INTO client_keys (id, name, key_hash, prefix, created_at, revoked_at, rate_limit, token_budget, max_concurrent)
-            VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?)
+            INSERT INTO client_keys (id, name, key_hash, prefix, created_at, revoked_at, rate_limit, max_concurrent,
+                budgets, allowed_models, expires_at, owner, note)
+            VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?)
             """,
-            [
-                .text(key.id), .text(key.name), .text(hash), .text(key.prefix), .float(key.createdAt.timeIntervalSince1970),
-                key.rateLimit.map { .integer($0) } ?? .null, key.tokenBudget.map { .integer($0) } ?? .null,
-                key.maxConcurrent.map { .integer($0) } ?? .null,
-            ]
+            [.text(key.id), .text(key.name), .text(hash), .text(key.prefix), .float(key.createdAt.timeIntervalSince1970)]
+                + Self.changeable(key)
         )
     }
 
@@ -25,6 +23,26 @@ struct SQLiteKeyStore: KeyStore {
 
     func all() async throws -> [ClientKeyRecord] {
         try await database.query("SELECT * FROM client_keys ORDER BY created_at").map(Self.record)
+    }
+
+    func key(id: String) async throws -> ClientKeyRecord? {
+        try await database.query("SELECT * FROM client_keys WHERE id = ?", [.text(id)]).first.map(Self.record)
+    }
+
+    func update(_ record: ClientKeyRecord) async throws -> Bool {
+        try await database.transaction { unit in
+            let rows = try await unit.query("SELECT id FROM client_keys WHERE id = ? AND revoked_at IS NULL", [.text(record.id)])
+            guard !rows.isEmpty else { return false }
+            try await unit.execute(
+                """
+                UPDATE client_keys SET name = ?, rate_limit = ?, max_concurrent = ?, budgets = ?, allowed_models = ?,
+                    expires_at = ?, owner = ?, note = ?, token_budget = NULL
+                WHERE id = ?
+                """,
+                [.text(record.name)] + Self.changeable(record) + [.text(record.id)]
+            )
+            return true
+        }
     }
 
     func hasAnyKey() async throws -> Bool {
@@ -41,6 +59,17 @@ struct SQLiteKeyStore: KeyStore {
         }
     }
 
+    /// rate_limit, max_concurrent, budgets, allowed_models, expires_at, owner, note.
+    private static func changeable(_ key: ClientKeyRecord) -> [SQLiteData] {
+        let limits = key.limits
+        return [
+            limits.rateLimit.map { .integer($0) } ?? .null, limits.maxConcurrent.map { .integer($0) } ?? .null,
+            limits.budgetsJSON.map { .text($0) } ?? .null, limits.allowedModelsJSON.map { .text($0) } ?? .null,
+            limits.expiresAt.map { .float($0.timeIntervalSince1970) } ?? .null,
+            key.owner.map { .text($0) } ?? .null, key.note.map { .text($0) } ?? .null,
+        ]
+    }
+
     private static func record(_ row: SQLiteRow) -> ClientKeyRecord {
         ClientKeyRecord(
             id: row.column("id")?.string ?? "",
@@ -48,9 +77,15 @@ struct SQLiteKeyStore: KeyStore {
             prefix: row.column("prefix")?.string ?? "",
             createdAt: Date(timeIntervalSince1970: row.column("created_at")?.double ?? 0),
             revokedAt: row.column("revoked_at")?.double.map(Date.init(timeIntervalSince1970:)),
-            rateLimit: row.column("rate_limit")?.integer,
-            tokenBudget: row.column("token_budget")?.integer,
-            maxConcurrent: row.column("max_concurrent")?.integer
+            limits: KeyLimits(
+                rateLimit: row.column("rate_limit")?.integer,
+                maxConcurrent: row.column("max_concurrent")?.integer,
+                budgets: KeyLimits.budgets(fromJSON: row.column("budgets")?.string),
+                allowedModels: KeyLimits.models(fromJSON: row.column("allowed_models")?.string),
+                expiresAt: row.column("expires_at")?.double.map(Date.init(timeIntervalSince1970:))
+            ),
+            owner: row.column("owner")?.string,
+            note: row.column("note")?.string
         )
     }
 }
