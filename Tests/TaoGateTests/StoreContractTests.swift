@@ -219,3 +219,34 @@ struct StoreContractTests {
         try await two.close()
     }
 }
+
+extension StoreContractTests {
+    @Test("A key's limits, owner and note are kept, changed and read back by id", arguments: Backend.available)
+    func keyLimitsRoundTrip(backend: Backend) async throws {
+        try await Self.withStores(backend) { stores in
+            let limits = KeyLimits(
+                rateLimit: 9,
+                maxConcurrent: 2,
+                budgets: [.tokens(100, per: .daily), .money(2.5, .USD, per: .monthly)],
+                allowedModels: ["gpt-4o", "qwen-*"],
+                expiresAt: Date(timeIntervalSince1970: 4_000_000_000)
+            )
+            var (record, secret) = try await ClientKeys(configured: [], store: stores.keys).create(name: "k", limits: limits, owner: "ann", note: "n")
+            let reread = try #require(try await stores.keys.key(id: record.id))
+            // A time survives as seconds since 1970 in a double, to within a microsecond.
+            #expect(abs(reread.createdAt.timeIntervalSince(record.createdAt)) < 1e-6)
+            record.createdAt = reread.createdAt
+            #expect(reread == record)
+            #expect(try await ClientKeys(configured: [], store: stores.keys).identify(secret)?.limits == limits)
+            var changed = record
+            changed.name = "renamed"
+            changed.owner = nil
+            changed.limits = KeyLimits(budgets: [.money(1, .CNY)])
+            #expect(try await stores.keys.update(changed))
+            #expect(try await stores.keys.key(id: record.id) == changed)
+            #expect(try await stores.keys.update(ClientKeyRecord(id: "ck_none", name: "x", prefix: "p", createdAt: Date())) == false)
+            _ = try await stores.keys.revoke(record.id, at: Date())
+            #expect(try await stores.keys.update(changed) == false)
+        }
+    }
+}

@@ -66,7 +66,8 @@
       fieldBudgets: "Budgets",
       addBudget: "Add budget",
       removeBudget: "Remove",
-      budgetsHint: "Tokens or money per period; at most one per period and unit. Past a budget, requests get 429.",
+      budgetsHint:
+        "Tokens or money per period; at most one per period and unit. Past a budget, requests get 429. A money budget lets the key call only models priced in its currency.",
       budgetPeriod: "Period",
       budgetUnit: "Unit",
       budgetAmount: "Amount",
@@ -288,7 +289,7 @@
       fieldBudgets: "预算",
       addBudget: "添加预算",
       removeBudget: "删除",
-      budgetsHint: "按周期限制令牌数或金额；每个周期和单位最多一项。超出预算的请求返回 429。",
+      budgetsHint: "按周期限制令牌数或金额；每个周期和单位最多一项。超出预算的请求返回 429。设有金额预算的密钥只能调用以该币种定价的模型。",
       budgetPeriod: "周期",
       budgetUnit: "单位",
       budgetAmount: "额度",

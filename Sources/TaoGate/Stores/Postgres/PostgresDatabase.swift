@@ -22,13 +22,14 @@ final class PostgresDatabase: Sendable {
     }
 
     /// Connects (failing within `timeout` when the server cannot be reached) and migrates.
-    static func open(url: String, logger: Logger, timeout: Duration = .seconds(5)) async throws -> PostgresDatabase {
+    /// (`version`: migrate up to it only, for tests of a migration; nil: every migration.)
+    static func open(url: String, logger: Logger, timeout: Duration = .seconds(5), migratingTo version: Int? = nil) async throws -> PostgresDatabase {
         let database = PostgresDatabase(client: PostgresClient(configuration: try configuration(from: url), backgroundLogger: logger), logger: logger)
         do {
             try await withTimeLimit(timeout, timeoutError: DatabaseUnavailable(reason: "PostgreSQL did not answer within \(timeout)")) {
                 _ = try await database.client.query("SELECT 1", logger: logger)
             }
-            try await database.migrate()
+            try await database.migrate(to: version)
         } catch let error as DatabaseUnavailable {
             database.close()
             throw error
@@ -136,7 +137,7 @@ final class PostgresDatabase: Sendable {
 
     // MARK: - Migrations
 
-    private func migrate() async throws {
+    private func migrate(to version: Int?) async throws {
         let logger = self.logger
         try await transaction { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(727274)", logger: logger)
@@ -148,7 +149,7 @@ final class PostgresDatabase: Sendable {
             for try await version in try await connection.query("SELECT version FROM schema_migrations", logger: logger).decode(Int.self) {
                 applied.insert(version)
             }
-            for migration in Self.migrations where !applied.contains(migration.version) {
+            for migration in Self.migrations where !applied.contains(migration.version) && migration.version <= version ?? .max {
                 for statement in migration.statements {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }

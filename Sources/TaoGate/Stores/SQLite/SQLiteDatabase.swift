@@ -16,8 +16,9 @@ final class SQLiteDatabase: Sendable {
         self.connection = connection
     }
 
-    /// Opens (creating the folder and the file if needed) and migrates the database.
-    static func open(path: String, logger: Logger) async throws -> SQLiteDatabase {
+    /// Opens (creating the folder and the file if needed) and migrates the database, up to
+    /// `version` (tests of a migration stop before it; nil: every migration).
+    static func open(path: String, logger: Logger, migratingTo version: Int? = nil) async throws -> SQLiteDatabase {
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -29,7 +30,7 @@ final class SQLiteDatabase: Sendable {
             try await database.execute("PRAGMA journal_mode = WAL")
             try await database.execute("PRAGMA synchronous = FULL")
             try await database.execute("PRAGMA foreign_keys = ON")
-            try await database.migrate()
+            try await database.migrate(to: version)
         } catch {
             try? await connection.close()
             throw error
@@ -102,11 +103,11 @@ final class SQLiteDatabase: Sendable {
 
     /// Applies the migrations not applied yet, all in one write transaction: a second process
     /// migrating the same file at once waits for the first (busy timeout), then finds them applied.
-    private func migrate() async throws {
+    private func migrate(to version: Int?) async throws {
         try await transaction { unit in
             try await unit.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at REAL NOT NULL)")
             let applied = Set(try await unit.query("SELECT version FROM schema_migrations").compactMap { $0.column("version")?.integer })
-            for migration in Self.migrations where !applied.contains(migration.version) {
+            for migration in Self.migrations where !applied.contains(migration.version) && migration.version <= version ?? .max {
                 for statement in migration.statements { try await unit.execute(statement) }
                 try await unit.execute(
                     "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
