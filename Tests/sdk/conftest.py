@@ -142,9 +142,13 @@ def gateway_environment(extra_environment: dict) -> dict:
     return environment
 
 
-def write_providers_file(workdir: str, mock_port: int, apis: list | None) -> Path:
+def write_providers_file(
+    workdir: str, mock_port: int, apis: list | None, pricing: dict | None = None, provider_pricing: dict | None = None
+) -> Path:
     """One provider, the mock, serving MODELS; `apis` is written as its `apis:` (none: the
-    gateway's default, `[chat]`)."""
+    gateway's default, `[chat]`). `pricing` is written as the file's shared `pricing:` table and
+    `provider_pricing` as the mock provider's own (e.g. `{"currency": "CNY", "models":
+    {"gpt-4o": {"input": 2.5, "output": 10}}}`); none: no prices."""
     providers = Path(workdir) / "providers.yaml"
     providers.write_text(
         "providers:\n"
@@ -153,6 +157,8 @@ def write_providers_file(workdir: str, mock_port: int, apis: list | None) -> Pat
         "    keys: [{ env: MOCK_UPSTREAM_KEY }]\n"
         f"    models: [{', '.join(MODELS)}]\n"
         + (f"    apis: [{', '.join(apis)}]\n" if apis else "")
+        + (f"    pricing: {json.dumps(provider_pricing)}\n" if provider_pricing else "")
+        + (f"pricing: {json.dumps(pricing)}\n" if pricing else "")  # JSON is YAML
     )
     return providers
 
@@ -177,15 +183,22 @@ def start_gateway(workdir: str, providers: Path, environment: dict, log_name: st
     return f"http://127.0.0.1:{gateway_port}", process
 
 
-def start_stack(extra_environment: dict, apis: list | None = None, mode: str = "translated"):
+def start_stack(
+    extra_environment: dict,
+    apis: list | None = None,
+    mode: str = "translated",
+    pricing: dict | None = None,
+    provider_pricing: dict | None = None,
+):
     """Starts `taogate mock-upstream` and `taogate serve` in front of it; returns (Stack, processes).
 
-    `apis` is written as the mock provider's `apis:` (none: the gateway's default, `[chat]`).
+    `apis` is written as the mock provider's `apis:` (none: the gateway's default, `[chat]`);
+    `pricing` and `provider_pricing` as the providers file's prices (see `write_providers_file`).
     The gateway's output goes to `gateway.log` in the stack's work folder."""
     binary = taogate_binary()
     mock_port = free_port()
     workdir = tempfile.mkdtemp(prefix="taogate-sdk-")
-    providers = write_providers_file(workdir, mock_port, apis)
+    providers = write_providers_file(workdir, mock_port, apis, pricing=pricing, provider_pricing=provider_pricing)
     environment = gateway_environment(extra_environment)
     started = []
     try:

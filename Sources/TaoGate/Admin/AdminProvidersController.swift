@@ -69,13 +69,19 @@ struct AdminProvidersController {
 
     private static func json(_ table: PriceTable) -> JSONValue {
         var models: [String: JSONValue] = [:]
-        for (pattern, price) in table.entries {
-            var entry: [String: JSONValue] = ["input": .number(price.input), "output": .number(price.output)]
-            if let value = price.cachedInput { entry["cached_input"] = .number(value) }
-            if let value = price.cacheWrite { entry["cache_write"] = .number(value) }
-            if let value = price.reasoning { entry["reasoning"] = .number(value) }
-            models[pattern] = .object(entry)
-        }
-        return .object(["currency": .string(table.currency.rawValue), "models": .object(models)])
+        for (pattern, price) in table.entries { models[pattern] = json(price) }
+        return .object([
+            "currency": .string(table.currency.rawValue),
+            "models": .object(models),
+            "default": table.defaultPrice.map(json) ?? .null,
+        ])
+    }
+
+    private static func json(_ price: ModelPrice) -> JSONValue {
+        var entry: [String: JSONValue] = ["input": .number(price.input), "output": .number(price.output)]
+        if let value = price.cachedInput { entry["cached_input"] = .number(value) }
+        if let value = price.cacheWrite { entry["cache_write"] = .number(value) }
+        if let value = price.reasoning { entry["reasoning"] = .number(value) }
+        return .object(entry)
     }
 }

@@ -87,17 +87,19 @@ struct AdminUsageController {
             }
             status = filter
         }
+        // One row more than the page: whether there is an older page.
         let query = RecentRequestsQuery(
-            limit: limit,
+            limit: limit + 1,
             before: before,
             clientKey: try Self.filter(parameters["key"].map(String.init), name: "key"),
             model: try Self.filter(parameters["model"].map(String.init), name: "model"),
             status: status
         )
-        let rows = try await usage.recentRequests(query)
+        let found = try await usage.recentRequests(query)
+        let rows = found.prefix(limit)
         let body: JSONValue = .object([
             "requests": .array(rows.map(Self.json)),
-            "next_before": rows.count == limit ? rows.last.map { .integer(Int($0.id)) } ?? .null : .null,
+            "next_before": found.count > limit ? rows.last.map { .integer(Int($0.id)) } ?? .null : .null,
         ])
         return try AdminKeysController.json(body)
     }
@@ -143,7 +145,7 @@ struct AdminUsageController {
             let counts = [
                 total.requests, total.promptTokens, total.completionTokens, total.cacheReadTokens, total.cacheWriteTokens, total.reasoningTokens,
             ]
-            let costs = currencies.map { total.cost[$0].map { String(Money.shown($0)) } ?? "" }
+            let costs = currencies.map { total.cost[$0].map(csvNumber) ?? "" }
             lines.append(([csvField(total.group)] + counts.map(String.init) + costs + [String(total.unpricedRequests)]).joined(separator: ","))
         }
         return Response(
@@ -154,6 +156,14 @@ struct AdminUsageController {
             ],
             body: .init(byteBuffer: ByteBuffer(string: lines.joined(separator: "\r\n") + "\r\n"))
         )
+    }
+
+    /// An amount in plain decimal notation (never `1.28e-05`), to ten decimal places at most.
+    static func csvNumber(_ amount: Double) -> String {
+        var text = String(format: "%.10f", Money.shown(amount))
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text
     }
 
     /// A field quoted when it needs it, and never read as a formula by a spreadsheet.

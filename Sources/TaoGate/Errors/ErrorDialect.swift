@@ -66,6 +66,7 @@ enum ErrorDialect: Sendable {
                     success: false,
                     error: (error.message ?? error.code.defaultMessage).text(in: language),
                     code: code.rawValue,
+                    param: error.param,
                     details: includeDetails ? error.details : nil
                 )
             )
@@ -170,11 +171,13 @@ extension GatewayError {
     }
 }
 
-/// `{"success":false,"error":"…","code":"…","details"?:"…"}`
+/// `{"success":false,"error":"…","code":"…","param"?:"…","details"?:"…"}`
 struct ReferenceErrorBody: Encodable {
     let success: Bool
     let error: String
     let code: String
+    /// The request field at fault, when one is.
+    let param: String?
     let details: String?
 }
 

@@ -39,11 +39,13 @@ public struct PriceTable: Sendable, Equatable {
         exact[model] ?? prefixes.first { model.hasPrefix($0.prefix) }?.price ?? fallback
     }
 
-    /// Every pattern and its price, as the file names them (`default` for the default).
+    /// Every pattern and its price, as the file names them.
     var entries: [(pattern: String, price: ModelPrice)] {
         exact.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } + prefixes.map { ($0.prefix + "*", $0.price) }
-            + (fallback.map { [("default", $0)] } ?? [])
     }
+
+    /// The price of a model the table names no other way.
+    var defaultPrice: ModelPrice? { fallback }
 
     /// How many models (and patterns) the table prices.
     var count: Int { exact.count + prefixes.count + (fallback == nil ? 0 : 1) }

@@ -180,6 +180,7 @@ struct AdminKeysTests {
             let response = try await gateway.admin(.PATCH, "/admin/keys/\(id)", json: body)
             #expect(response.status == 400)
             #expect((response.json["error"] as? String)?.contains(field) == true, "\(response.body)")
+            #expect(response.json["param"] as? String == field)
         }
     }
 
@@ -316,6 +317,24 @@ struct AdminUsageTests {
         #expect(AdminUsageController.csvField("-1+2") == "'-1+2")
         #expect(AdminUsageController.csvField("a,b") == "\"a,b\"")
         #expect(AdminUsageController.csvField("gpt-4o") == "gpt-4o")
+    }
+
+    @Test("CSV amounts are plain decimals, never exponents")
+    func csvNumbersArePlain() {
+        #expect(AdminUsageController.csvNumber(0.0000128) == "0.0000128")
+        #expect(AdminUsageController.csvNumber(2.5) == "2.5")
+        #expect(AdminUsageController.csvNumber(3) == "3")
+    }
+
+    @Test("A page of recent requests that holds the last one has no next_before")
+    func lastPageHasNoCursor() async throws {
+        try await LiveGateway.run(["TAOGATE_ADMIN_KEY": adminKey]) { gateway in
+            for _ in 0..<2 { _ = try await gateway.post("/v1/chat/completions", json: Self.chat) }
+            _ = try await gateway.usageRows(atLeast: 2)
+            let page = try await gateway.admin(.GET, "/admin/requests?limit=2")
+            #expect((page.json["requests"] as? [Any])?.count == 2)
+            #expect(page.json["next_before"] is NSNull)
+        }
     }
 
     @Test("Bad usage parameters are refused with 400")

@@ -229,6 +229,7 @@
       colReasoningPrice: "Reasoning",
       sameAsInput: "= input",
       sameAsOutput: "= output",
+      pricingDefault: "any other model",
 
       errNetworkTitle: "Cannot reach the gateway.",
       errNetworkDetail: "Check that TaoGate is running and the network works, then try again.",
@@ -450,6 +451,7 @@
       colReasoningPrice: "推理",
       sameAsInput: "= 输入",
       sameAsOutput: "= 输出",
+      pricingDefault: "其他所有模型",
 
       errNetworkTitle: "无法连接到网关。",
       errNetworkDetail: "请确认 TaoGate 正在运行且网络正常，然后重试。",
@@ -660,6 +662,7 @@
       this.status = (details && details.status) || null;
       this.code = (details && details.code) || null;
       this.serverMessage = (details && details.message) || "";
+      this.param = (details && details.param) || null;
       this.retryAfter = details && details.retryAfter != null ? details.retryAfter : null;
     }
   }
@@ -709,6 +712,7 @@
       status: response.status,
       code: body && typeof body.code === "string" ? body.code : null,
       message: body && typeof body.error === "string" ? body.error : "",
+      param: body && typeof body.param === "string" ? body.param : null,
       retryAfter: retryAfterSeconds(response.headers.get("Retry-After")),
     });
   }
@@ -1302,7 +1306,7 @@
   // The gateway's validation messages start with the field they are about.
   function markInvalidField(failure) {
     if (!(failure instanceof Failure) || failure.status !== 400) return;
-    const field = (failure.serverMessage.match(/^([a-z_]+)\b/) || [])[1];
+    const field = failure.param || (failure.serverMessage.match(/^([a-z_]+)\b/) || [])[1];
     const input = field && FIELD_INPUTS[field] ? ui[FIELD_INPUTS[field]] : null;
     if (input) input.setAttribute("aria-invalid", "true");
   }
@@ -1997,12 +2001,17 @@
     const currency = entry.table.currency;
     const body = element("tbody");
     const models = entry.table.models || {};
-    for (const pattern of Object.keys(models).sort()) {
-      const price = models[pattern];
+    const rows = Object.keys(models)
+      .sort()
+      .map((pattern) => ({ pattern, price: models[pattern], label: element("code", { text: pattern }) }));
+    if (entry.table.default) {
+      rows.push({ pattern: "", price: entry.table.default, label: element("em", { text: t("pricingDefault") }) });
+    }
+    for (const { pattern, price, label } of rows) {
       const money = (value, fallback) => (value == null ? t(fallback) : formatMoney(value, currency));
       body.append(
-        element("tr", { dataset: { pattern } }, [
-          element("td", {}, [element("code", { text: pattern })]),
+        element("tr", { dataset: pattern ? { pattern } : { default: "true" } }, [
+          element("td", {}, [label]),
           cell(money(price.input), "number", { field: "input" }),
           cell(money(price.output), "number", { field: "output" }),
           cell(money(price.cached_input, "sameAsInput"), "number", { field: "cached_input" }),
