@@ -81,19 +81,20 @@ struct ChatClientTests {
     func interruptStopsOnlyTheAnswer() async throws {
         try await LiveGateway.run { gateway in
             gateway.mock.inject(MockFault(dripMs: 300))  // the first answer takes seconds
-            let process = Process()
-            process.executableURL = CommandLineTests.executable
-            process.arguments = ["chat", "--url", gateway.url, "--user", "interrupted"]
             let stdin = Pipe()
             let output = Pipe()
-            process.standardInput = stdin
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try ChildProcess(
+                CommandLineTests.executable,
+                ["chat", "--url", gateway.url, "--user", "interrupted"],
+                standardInput: stdin.fileHandleForReading.fileDescriptor,
+                standardOutput: output.fileHandleForWriting.fileDescriptor
+            )
+            try stdin.fileHandleForReading.close()
+            try output.fileHandleForWriting.close()
             stdin.fileHandleForWriting.write(Data("a slow answer please\n".utf8))
             for _ in 0..<100 where gateway.mock.chatRequestCount == 0 { try await Task.sleep(for: .milliseconds(20)) }
             try await Task.sleep(for: .milliseconds(400))
-            kill(process.processIdentifier, SIGINT)
+            process.send(SIGINT)
             try await Task.sleep(for: .milliseconds(300))
             #expect(process.isRunning)
             stdin.fileHandleForWriting.write(Data("and another\n".utf8))
@@ -101,7 +102,7 @@ struct ChatClientTests {
             for _ in 0..<200 where process.isRunning { try await Task.sleep(for: .milliseconds(30)) }
             #expect(!process.isRunning)
             #expect(process.terminationStatus == 0)
-            #expect(gateway.mock.chatRequestCount == 2)
+            try #require(gateway.mock.chatRequestCount == 2)
             let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             #expect(printed.contains(MockReply.text(for: gateway.mock.chatRequests[1])))
         }

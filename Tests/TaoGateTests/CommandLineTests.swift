@@ -76,15 +76,16 @@ struct CommandLineTests {
         let directory = try makeWorkingDirectory()
         let errorLog = directory.appendingPathComponent("stderr.txt")
         _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
-        let process = Process()
-        process.executableURL = Self.executable
-        process.arguments = ["serve", "--demo", "--port", "0"]
-        process.environment = environment()
-        process.currentDirectoryURL = directory
-        process.standardError = try FileHandle(forWritingTo: errorLog)
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
+        let errors = try FileHandle(forWritingTo: errorLog)
+        let process = try ChildProcess(
+            Self.executable,
+            ["serve", "--demo", "--port", "0"],
+            environment: environment(),
+            directory: directory,
+            standardError: errors.fileDescriptor
+        )
+        try errors.close()
+        defer { process.terminate() }
 
         var port: Int?
         for _ in 0..<200 where port == nil {
@@ -127,14 +128,7 @@ struct CommandLineTests {
     func mockUpstreamServesAlone() async throws {
         let port = Int.random(in: 20_000...40_000)
         let directory = try makeWorkingDirectory()
-        let process = Process()
-        process.executableURL = Self.executable
-        process.arguments = ["mock-upstream", "--port", String(port)]
-        process.environment = environment()
-        process.currentDirectoryURL = directory
-        process.standardError = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let process = try ChildProcess(Self.executable, ["mock-upstream", "--port", String(port)], environment: environment(), directory: directory)
         defer { process.terminate() }
 
         var models: TestResponse?

@@ -8,7 +8,7 @@ import Testing
 @Suite("Client disconnect")
 struct DisconnectTests {
     /// Waits up to `limit` for `condition`.
-    private func eventually(_ limit: Duration = .seconds(3), _ condition: () async -> Bool) async throws -> Bool {
+    private func eventually(_ limit: Duration = .seconds(10), _ condition: () async -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
             if await condition() { return true }
@@ -19,8 +19,8 @@ struct DisconnectTests {
 
     @Test("A client that leaves a plain call cancels the upstream request at once")
     func leavingAPlainCallCancelsUpstream() async throws {
-        try await LiveGateway.run(["UPSTREAM_TIMEOUT_MS": "20000"]) { gateway in
-            gateway.mock.inject(MockFault(hang: true, hangMs: 10_000))
+        try await LiveGateway.run(["UPSTREAM_TIMEOUT_MS": "60000"]) { gateway in
+            gateway.mock.inject(MockFault(hang: true, hangMs: 30_000))
             let call = Task {
                 try await TestResponse.send(
                     .POST,
@@ -33,8 +33,8 @@ struct DisconnectTests {
             let left = ContinuousClock.now
             call.cancel()  // closes the connection to the gateway
             #expect(try await eventually { gateway.mock.abandonedAfter.count == 1 })
-            // The upstream would hang for 10 s; a loaded machine may take a moment to notice.
-            #expect(ContinuousClock.now - left < .seconds(2))
+            // The upstream would hang for 30 s; a loaded machine may take a moment to notice.
+            #expect(ContinuousClock.now - left < .seconds(10))
             let line = try #require(try await gateway.requestLogLines().first)
             #expect(line["client_gone"] as? Bool == true)
             #expect(line["status"] as? Int == 499)
@@ -45,7 +45,7 @@ struct DisconnectTests {
     @Test("A client that leaves a stream cancels the upstream stream at once and its tokens so far are logged")
     func leavingAStreamCancelsUpstream() async throws {
         try await LiveGateway.run { gateway in
-            gateway.mock.inject(MockFault(dripMs: 200))
+            gateway.mock.inject(MockFault(dripMs: 600))
             var request = HTTPClientRequest(url: gateway.url + "/v1/chat/completions")
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/json")
@@ -57,8 +57,8 @@ struct DisconnectTests {
                 if received.contains("\"content\":\"Simulated") { break }  // leave after the first words
             }
             #expect(try await eventually { gateway.mock.abandonedAfter.count == 1 })
-            // The whole stream would take over 3 s.
-            #expect((gateway.mock.abandonedAfter.first ?? .seconds(99)) < .milliseconds(2500))
+            // The whole stream would take over 9 s; a loaded machine may take a moment to notice.
+            #expect((gateway.mock.abandonedAfter.first ?? .seconds(99)) < .seconds(6))
             let line = try #require(try await gateway.requestLogLines().first)
             #expect(line["client_gone"] as? Bool == true)
             #expect(line["usage_estimated"] as? Bool == true)

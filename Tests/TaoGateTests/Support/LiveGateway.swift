@@ -194,9 +194,16 @@ func withLiveServer<App: ApplicationProtocol, T: Sendable>(
         continuation.finish()
     }
     return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await app.run() }
+        group.addTask {
+            // An application that stops before it listens ends the wait for its port.
+            defer { continuation.finish() }
+            try await app.run()
+        }
         var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw CancellationError() }
+        guard let port = await iterator.next() else {
+            try await group.next()
+            throw CancellationError()
+        }
         defer { group.cancelAll() }
         return try await body(port)
     }

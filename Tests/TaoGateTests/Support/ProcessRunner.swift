@@ -32,18 +32,22 @@ enum ProcessRunner {
         _ directory: URL?,
         _ input: String?
     ) throws -> ProcessOutcome {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        if let directory { process.currentDirectoryURL = directory }
         let output = Pipe()
         let errors = Pipe()
         let stdin = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = stdin
-        try process.run()
+        let process = try ChildProcess(
+            executable,
+            arguments,
+            environment: environment,
+            directory: directory,
+            standardInput: stdin.fileHandleForReading.fileDescriptor,
+            standardOutput: output.fileHandleForWriting.fileDescriptor,
+            standardError: errors.fileHandleForWriting.fileDescriptor
+        )
+        // The child has its own copies; the test process keeps only its ends.
+        try stdin.fileHandleForReading.close()
+        try output.fileHandleForWriting.close()
+        try errors.fileHandleForWriting.close()
         if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
         try stdin.fileHandleForWriting.close()
         // Both pipes are drained at once, so neither can fill up and block the child.

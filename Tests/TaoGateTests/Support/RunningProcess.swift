@@ -2,7 +2,7 @@ import Foundation
 
 /// A `taogate` process started by a test, its standard error kept in a file to read.
 final class RunningProcess: @unchecked Sendable {
-    let process = Process()
+    let process: ChildProcess
     let errorLog: URL
 
     init(_ arguments: [String], environment extra: [String: String] = [:]) throws {
@@ -14,17 +14,15 @@ final class RunningProcess: @unchecked Sendable {
             !["TAOTOKEN_API_KEY", "TAOTOKEN_BASE_URL", "PORT", "HOST", "DATABASE_URL", "LOG_DIR", "TAOGATE_CONFIG"].contains($0.key)
         }
         environment.merge(extra) { $1 }
-        process.executableURL = CommandLineTests.executable
-        process.arguments = arguments
-        process.environment = environment
-        process.currentDirectoryURL = directory
-        process.standardError = try FileHandle(forWritingTo: errorLog)
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-    }
-
-    deinit {
-        if process.isRunning { process.terminate() }
+        let errors = try FileHandle(forWritingTo: errorLog)
+        defer { try? errors.close() }
+        process = try ChildProcess(
+            CommandLineTests.executable,
+            arguments,
+            environment: environment,
+            directory: directory,
+            standardError: errors.fileDescriptor
+        )
     }
 
     var standardError: String { (try? String(contentsOf: errorLog, encoding: .utf8)) ?? "" }
