@@ -40,10 +40,16 @@ public func buildApplication(
         metrics: metrics,
         prices: prices
     )
-    var services: [any Service] = [StoresService(stores: stores), usageRecorder, ProviderService(router: modelRouter)]
+    var databaseUsers: [any Service] = [usageRecorder, ProviderService(router: modelRouter)]
     if configuration.usageRetentionDays > 0 {
-        services.append(
-            UsageRetention(store: stores.usage, days: configuration.usageRetentionDays, calendar: configuration.usageCalendar, logger: logger)
+        databaseUsers.append(
+            UsageRetention(
+                store: stores.usage,
+                days: configuration.usageRetentionDays,
+                calendar: configuration.usageCalendar,
+                logger: logger,
+                ledger: stores.budgetLedger(calendar: configuration.usageCalendar)
+            )
         )
     }
     return Application(
@@ -57,9 +63,9 @@ public func buildApplication(
             )
         ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "TaoGate"),
-        // Stopped in reverse order after the server: retention, upstream pools, then the last usage
-        // rows, then the database.
-        services: services,
+        // Stopped after the server, in reverse order: retention, upstream pools, then the last
+        // usage rows; the database closes after them.
+        services: [StoresService(stores: stores, users: databaseUsers, logger: logger)],
         onServerRunning: onServerRunning,
         logger: logger
     )
@@ -88,7 +94,7 @@ func buildRouter(
             metrics: metrics
         ) : nil
     let jsonBody = JSONBodyMiddleware(maxBodyBytes: configuration.maxBodyBytes)
-    let admission = KeyAdmission(usage: stores.usage, calendar: configuration.usageCalendar)
+    let admission = KeyAdmission(ledger: stores.budgetLedger(calendar: configuration.usageCalendar))
     let admit = AdmissionMiddleware(
         admission: admission,
         defaultMaximumTokens: 4096,

@@ -11,7 +11,7 @@ struct PriceReloadOnHangUp: Service {
 
     func run() async throws {
         let hangUps = await UnixSignalsSequence(trapping: .sighup)
-        try? await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             for await _ in hangUps {
                 do {
                     let count = try prices.reload()

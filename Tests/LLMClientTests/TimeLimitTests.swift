@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import LLMClient
@@ -21,6 +22,20 @@ struct TimeLimitTests {
             }
         }
         #expect(ContinuousClock.now - started < .seconds(10))
+    }
+
+    @Test("An operation that ignores cancellation still ends the wait at the limit")
+    func uncancellableOperationIsLeftBehind() async throws {
+        let started = ContinuousClock.now
+        await #expect(throws: TooSlow.self) {
+            try await withTimeLimit(.milliseconds(50), timeoutError: TooSlow()) {
+                // Ends after 30 s whatever cancellation says, as a driver that never looks at it.
+                await withCheckedContinuation { continuation in
+                    DispatchQueue.global().asyncAfter(deadline: .now() + 30) { continuation.resume() }
+                }
+            }
+        }
+        #expect(ContinuousClock.now - started < .seconds(15))
     }
 
     @Test("An operation's own error passes through unchanged")

@@ -61,6 +61,57 @@ struct ClusterTests {
         try await TestResponse.send(.POST, url, body: json, headers: [("Content-Type", "application/json")] + headers)
     }
 
+    @Test("200 parallel calls across two instances spend past a money budget by at most one reservation")
+    func clusterBudgetHolds() async throws {
+        let pricing = FileManager.default.temporaryDirectory.appendingPathComponent("taogate-cluster-\(UUID().uuidString).yaml")
+        try "pricing:\n  currency: CNY\n  models:\n    gpt-4o: { input: 100, output: 1000 }\n".write(to: pricing, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: pricing) }
+        try await withCluster(["TAOGATE_CONFIG": pricing.path, "RATE_LIMIT_MAX": "0"]) { cluster in
+            let budget = 0.5
+            let (_, secret) = try await ClientKeys(configured: [], store: cluster.stores.keys).create(
+                name: "shared-budget",
+                limits: KeyLimits(budgets: [.money(budget, .CNY)])
+            )
+            let body = #"{"model":"gpt-4o","max_tokens":20,"messages":[{"role":"user","content":"spend a little money"}]}"#
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<200 {
+                    let url = (index.isMultiple(of: 2) ? cluster.first : cluster.second) + "/v1/chat/completions"
+                    group.addTask { try await self.post(url, body, headers: [("x-api-key", secret)]).status }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(statuses.allSatisfy { $0 == 200 || $0 == 429 })
+            let reported = MockReply.usage(for: try #require(cluster.mock.chatRequests.first))
+            let each = Double(reported.promptTokens * 100 + reported.completionTokens * 1000) / 1_000_000
+            let spent = Double(cluster.mock.chatRequestCount) * each
+            let reservation = Double(20 * 1000 + body.utf8.count / 4 * 100) / 1_000_000
+            #expect(spent <= budget + reservation + each, "spent \(spent) of \(budget)")
+            #expect(spent >= budget - reservation - each)
+            // Every hold was given back when its request ended.
+            let database = try await PostgresDatabase.open(url: cluster.databaseURL, logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() })
+            defer { database.close() }
+            #expect(try await database.query("SELECT id FROM budget_reservations").isEmpty)
+        }
+    }
+
+    @Test("A budget hold left by an instance that went away stops counting after its lifetime, and is pruned")
+    func lapsedHoldsStopCounting() async throws {
+        let logger = Logger(label: "t") { _ in SwiftLogNoOpLogHandler() }
+        let url = try await TestPostgres.freshDatabaseURL()
+        let database = try await PostgresDatabase.open(url: url, logger: logger)
+        defer { database.close() }
+        let ledger = PostgresBudgetLedger(database: database, usage: PostgresUsageStore(database: database), calendar: .utc, holdLifetime: 60)
+        let budget = KeyBudget.tokens(100)
+        let now = Date()
+        _ = try await ledger.reserve([BudgetReservation(budget: budget, amount: 150)], keyID: "ck_gone", now: now)
+        await #expect(throws: BudgetRefusal.self) {
+            _ = try await ledger.reserve([BudgetReservation(budget: budget, amount: 10)], keyID: "ck_gone", now: now.addingTimeInterval(30))
+        }
+        _ = try await ledger.reserve([BudgetReservation(budget: budget, amount: 10)], keyID: "ck_gone", now: now.addingTimeInterval(61))
+        try await ledger.prune(now: now.addingTimeInterval(3600))
+        #expect(try await database.query("SELECT id FROM budget_reservations").isEmpty)
+    }
+
     @Test("A conversation begun on one instance continues on the other")
     func conversationContinuesOnOtherInstance() async throws {
         try await withCluster { cluster in

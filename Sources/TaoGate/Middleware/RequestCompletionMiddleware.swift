@@ -23,13 +23,13 @@ struct RequestCompletionMiddleware: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch {
-            finish(request: request, context: context, status: 500, start: start, outcome: "error")
+            await finish(request: request, context: context, status: 500, start: start, outcome: "error")
             throw error
         }
         response.headers[.xRequestID] = requestID
         let status = Int(response.status.code)
         guard response.body.contentLength == nil else {
-            finish(request: request, context: context, status: status, start: start, outcome: nil)
+            await finish(request: request, context: context, status: status, start: start, outcome: nil)
             return response
         }
         // A streamed body: the request is finished when it has been written (or has failed).
@@ -41,15 +41,17 @@ struct RequestCompletionMiddleware: RouterMiddleware {
             do {
                 try await body.write(writer)
             } catch {
-                finish(request: request, context: context, status: status, start: start, outcome: "client_gone")
+                await finish(request: request, context: context, status: status, start: start, outcome: "client_gone")
                 throw error
             }
-            finish(request: request, context: context, status: status, start: start, outcome: nil)
+            await finish(request: request, context: context, status: status, start: start, outcome: nil)
         }
         return response
     }
 
-    private func finish(request: Request, context: Context, status: Int, start: ContinuousClock.Instant, outcome: String?) {
+    /// Settles the key's admission before the answer goes (so that the client's next request
+    /// sees what this one used), then hands the request to the log, the usage rows and metrics.
+    private func finish(request: Request, context: Context, status: Int, start: ContinuousClock.Instant, outcome: String?) async {
         let fields = context.record.snapshot
         let finished = FinishedRequest(
             method: request.method.rawValue,
@@ -62,7 +64,7 @@ struct RequestCompletionMiddleware: RouterMiddleware {
             price: fields.upstreamCalls.last.flatMap { prices?.price(provider: $0.provider, model: $0.model) }
         )
         if let ticket = fields.admission {
-            admission?.settle(ticket, usedTokens: finished.billedUsage.totalTokens, cost: finished.cost)
+            await admission?.settle(ticket, usedTokens: finished.billedUsage.totalTokens, cost: finished.cost)
         }
         accounting?.record(finished)
         metrics?.record(finished)

@@ -2,17 +2,16 @@ import Foundation
 import HTTPTypes
 import Synchronization
 
-/// Admits the model requests of client keys: within a key's concurrency limit, and within each
-/// of its budgets (tokens or money, over its whole life, a day or a month), counting what
-/// requests in flight may still use.
+/// Admits the model requests of client keys: within a key's concurrency limit (per instance), and
+/// within each of its budgets (tokens or money, over its whole life, a day or a month), counting
+/// what requests in flight may still use.
 ///
 /// Each request reserves its largest possible use before the call (its token limit, or a
 /// default, plus an estimate of its input; in money, those tokens at the dearest prices of its
 /// model) and settles with what it used when it ends. A request is admitted while what is used
 /// and reserved stays under every budget, so concurrent calls can overshoot a budget by at most
-/// the reservation of the last one admitted. What is used is a running total per budget and
-/// period: read from the usage store when the period starts, then kept here (and read again
-/// every few seconds, to see what other instances of a cluster used), never summed per request.
+/// the reservation of the last one admitted. The `BudgetLedger` keeps the running totals and the
+/// holds: in this process (memory, SQLite), or in PostgreSQL for the whole cluster.
 final class KeyAdmission: Sendable {
     /// The most a request may use: what its reservation holds.
     struct Demand: Sendable {
@@ -26,44 +25,30 @@ final class KeyAdmission: Sendable {
 
     /// What an admitted request holds until it ends.
     struct Ticket: Sendable {
-        struct Hold: Sendable {
-            let kind: String
-            let periodStart: Date?
-            let reserved: Double
-        }
-
         let keyID: String
-        let holds: [Hold]
+        let holds: [BudgetHold]
+        /// It holds one of the key's concurrency slots.
+        let countsInFlight: Bool
     }
 
-    private struct BudgetState {
-        var periodStart: Date?
-        var used = 0.0
-        var reserved = 0.0
-        var readAt: ContinuousClock.Instant?
-    }
-
-    private struct KeyState {
-        var inFlight = 0
-        var budgets: [String: BudgetState] = [:]
-    }
-
-    private let usage: any UsageStore
-    private let calendar: UsageCalendar
-    private let refreshInterval: Duration
+    let ledger: any BudgetLedger
     private let now: @Sendable () -> Date
-    private let state = Mutex<[String: KeyState]>([:])
+    /// Requests in flight per key (for concurrency limits, per instance).
+    private let inFlight = Mutex<[String: Int]>([:])
 
-    init(
+    init(ledger: any BudgetLedger, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.ledger = ledger
+        self.now = now
+    }
+
+    /// Budgets kept in this process, from `usage`.
+    convenience init(
         usage: any UsageStore,
         calendar: UsageCalendar = .utc,
         refreshInterval: Duration = .seconds(5),
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
-        self.usage = usage
-        self.calendar = calendar
-        self.refreshInterval = refreshInterval
-        self.now = now
+        self.init(ledger: LocalBudgetLedger(usage: usage, calendar: calendar, refreshInterval: refreshInterval), now: now)
     }
 
     /// Admits a request of `key`; nil when the key has no limits to keep. Throws 429
@@ -72,87 +57,48 @@ final class KeyAdmission: Sendable {
     func admit(_ key: ClientKeys.Identity, demand: Demand) async throws -> Ticket? {
         let limits = key.limits
         guard limits.needsAdmission else { return nil }
-        let now = self.now()
         for budget in limits.budgets { try Self.checkPriced(demand, for: budget) }
-        try await refreshUsage(of: key.id, budgets: limits.budgets, now: now)
-        let admitted = state.withLock { states -> Result<Ticket, GatewayError> in
-            var entry = states[key.id, default: KeyState()]
-            if let limit = limits.maxConcurrent, entry.inFlight >= limit {
-                return .failure(Self.tooManyInFlight(limit))
+        if let limit = limits.maxConcurrent {
+            let taken = inFlight.withLock { counts in
+                guard counts[key.id, default: 0] < limit else { return false }
+                counts[key.id, default: 0] += 1
+                return true
             }
-            var holds: [Ticket.Hold] = []
-            for budget in limits.budgets {
-                let period = calendar.interval(of: budget.period, containing: now)
-                var held = entry.budgets[budget.kind] ?? BudgetState(periodStart: period?.start)
-                if held.periodStart != period?.start { held = BudgetState(periodStart: period?.start) }
-                if held.used + held.reserved >= budget.amount {
-                    return .failure(Self.refusal(budget, exhausted: held.used >= budget.amount, renews: period?.end, now: now))
-                }
-                let reservation = Self.reservation(of: demand, for: budget)
-                held.reserved += reservation
-                entry.budgets[budget.kind] = held
-                holds.append(Ticket.Hold(kind: budget.kind, periodStart: period?.start, reserved: reservation))
-            }
-            entry.inFlight += 1
-            states[key.id] = entry
-            return .success(Ticket(keyID: key.id, holds: holds))
+            guard taken else { throw Self.tooManyInFlight(limit) }
         }
-        return try admitted.get()
+        let now = self.now()
+        do {
+            let reservations = limits.budgets.map { BudgetReservation(budget: $0, amount: Self.reservation(of: demand, for: $0)) }
+            let holds = reservations.isEmpty ? [] : try await ledger.reserve(reservations, keyID: key.id, now: now)
+            return Ticket(keyID: key.id, holds: holds, countsInFlight: limits.maxConcurrent != nil)
+        } catch {
+            if limits.maxConcurrent != nil { release(key.id) }
+            if let refusal = error as? BudgetRefusal { throw Self.refusal(refusal, now: now) }
+            throw error
+        }
     }
 
     /// The request of `ticket` ended, having used `tokens` and spent `cost`.
-    func settle(_ ticket: Ticket, usedTokens tokens: Int, cost: Money?) {
-        state.withLock { states in
-            guard var entry = states[ticket.keyID] else { return }
-            entry.inFlight = max(0, entry.inFlight - 1)
-            for hold in ticket.holds {
-                guard var held = entry.budgets[hold.kind] else { continue }
-                // A period that began meanwhile holds nothing of this request, and counts what it used.
-                if held.periodStart == hold.periodStart { held.reserved = max(0, held.reserved - hold.reserved) }
-                held.used += Self.use(tokens: tokens, cost: cost, kind: hold.kind)
-                entry.budgets[hold.kind] = held
-            }
-            states[ticket.keyID] = entry
-        }
+    func settle(_ ticket: Ticket, usedTokens tokens: Int, cost: Money?) async {
+        if ticket.countsInFlight { release(ticket.keyID) }
+        guard !ticket.holds.isEmpty else { return }
+        await ledger.settle(ticket.holds, keyID: ticket.keyID, tokens: tokens, cost: cost, now: now())
     }
 
-    /// What a key has used of the budget of `kind` in its current period, as far as this
-    /// instance knows (for tests).
-    func used(by keyID: String, kind: String) -> Double {
-        state.withLock { $0[keyID]?.budgets[kind]?.used ?? 0 }
+    /// What a key has used of the budget of `kind` in its current period, as far as the ledger
+    /// knows (for tests).
+    func used(by keyID: String, kind: String) async throws -> Double {
+        let parts = kind.split(separator: ":")
+        guard parts.count == 2, let period = KeyBudget.Period(rawValue: String(parts[0])) else { return 0 }
+        let budget =
+            parts[1] == "tokens" ? KeyBudget.tokens(1, per: period) : KeyBudget.money(1, Currency(rawValue: String(parts[1])) ?? .CNY, per: period)
+        return try await ledger.used(of: budget, keyID: keyID, now: now())
     }
 
-    // MARK: - Usage from the store
-
-    /// Reads what the key used in each budget's period, when that period is new to this
-    /// instance or its last reading is older than the refresh interval.
-    private func refreshUsage(of keyID: String, budgets: [KeyBudget], now: Date) async throws {
-        let stale = state.withLock { states in
-            budgets.filter { budget in
-                let start = calendar.interval(of: budget.period, containing: now)?.start
-                guard let held = states[keyID]?.budgets[budget.kind], held.periodStart == start, let readAt = held.readAt else { return true }
-                return ContinuousClock.now - readAt >= refreshInterval
-            }
-        }
-        guard !stale.isEmpty else { return }
-        var spendSince: [Date?: Spend] = [:]
-        for budget in stale {
-            let start = calendar.interval(of: budget.period, containing: now)?.start
-            if spendSince[start] == nil { spendSince[start] = try await usage.spent(by: keyID, since: start) }
-        }
-        state.withLock { states in
-            var entry = states[keyID, default: KeyState()]
-            for budget in stale {
-                let start = calendar.interval(of: budget.period, containing: now)?.start
-                var held = entry.budgets[budget.kind] ?? BudgetState(periodStart: start)
-                if held.periodStart != start { held = BudgetState(periodStart: start) }
-                let stored = budget.used(in: spendSince[start] ?? Spend())
-                // Whichever is larger: this instance's own count may hold rows not yet written.
-                held.used = max(held.used, stored)
-                held.readAt = .now
-                entry.budgets[budget.kind] = held
-            }
-            states[keyID] = entry
+    private func release(_ keyID: String) {
+        inFlight.withLock { counts in
+            counts[keyID] = max(0, (counts[keyID] ?? 1) - 1)
+            if counts[keyID] == 0 { counts[keyID] = nil }
         }
     }
 
@@ -163,12 +109,6 @@ final class KeyAdmission: Sendable {
         case .tokens: Double(demand.tokens)
         case .money: demand.price?.maximumCost(inputTokens: demand.inputTokens, outputTokens: demand.outputTokens).amount ?? 0
         }
-    }
-
-    private static func use(tokens: Int, cost: Money?, kind: String) -> Double {
-        if kind.hasSuffix(":tokens") { return Double(tokens) }
-        guard let cost, kind.hasSuffix(":" + cost.currency.rawValue) else { return 0 }
-        return cost.amount
     }
 
     /// A money budget holds only for models priced in its currency.
@@ -197,9 +137,9 @@ final class KeyAdmission: Sendable {
         )
     }
 
-    private static func refusal(_ budget: KeyBudget, exhausted: Bool, renews: Date?, now: Date) -> GatewayError {
-        let (en, zh) = describe(budget)
-        guard exhausted else {
+    private static func refusal(_ refusal: BudgetRefusal, now: Date) -> GatewayError {
+        let (en, zh) = describe(refusal.budget)
+        guard refusal.exhausted else {
             return GatewayError(
                 .budgetExceeded,
                 message: LocalizedMessage(
@@ -209,7 +149,7 @@ final class KeyAdmission: Sendable {
                 headers: [.retryAfter: "1"]
             )
         }
-        guard let renews else {
+        guard let renews = refusal.renews else {
             return GatewayError(
                 .budgetExceeded,
                 message: LocalizedMessage(en: "This key has used its \(en).", zh: "该密钥已用完\(zh)。")

@@ -13,6 +13,8 @@ struct UsageRetention: Service {
     let days: Int
     let calendar: UsageCalendar
     let logger: Logger
+    /// Forgets lapsed budget holds and old periods' use in the same round.
+    var ledger: (any BudgetLedger)? = nil
     var batchSize = 1000
     var interval: Duration = .seconds(3600)
     var firstRunDelay: Duration = .seconds(60)
@@ -50,6 +52,7 @@ struct UsageRetention: Service {
             if batch < batchSize { break }
             try await Task.sleep(for: pause)
         }
+        try await ledger?.prune(now: now)
         if moved > 0 {
             logger.info("rolled up old usage rows into daily totals", metadata: ["rows": "\(moved)", "before": "\(cutoff)"])
         }

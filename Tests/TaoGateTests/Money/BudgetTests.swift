@@ -49,7 +49,7 @@ struct BudgetPeriodTests {
         let admission = KeyAdmission(usage: store, calendar: .utc, refreshInterval: .seconds(3600), now: { clock.now })
         let key = ClientKeys.Identity(id: "ck_day", limits: KeyLimits(budgets: [.tokens(100, per: .daily)]))
         let ticket = try #require(try await admission.admit(key, demand: .init(inputTokens: 10, outputTokens: 10)))
-        admission.settle(ticket, usedTokens: 150, cost: nil)
+        await admission.settle(ticket, usedTokens: 150, cost: nil)
         do {
             _ = try await admission.admit(key, demand: .init(inputTokens: 10, outputTokens: 10))
             Issue.record("admitted past the budget")
@@ -83,7 +83,7 @@ struct BudgetPeriodTests {
         let admission = KeyAdmission(usage: store, calendar: .utc, now: { clock.now })
         let key = ClientKeys.Identity(id: "ck_month", limits: KeyLimits(budgets: [.tokens(100, per: .monthly)]))
         _ = try #require(try await admission.admit(key, demand: .init(inputTokens: 10, outputTokens: 10)))
-        #expect(admission.used(by: "ck_month", kind: "monthly:tokens") == 60)
+        #expect(try await admission.used(by: "ck_month", kind: "monthly:tokens") == 60)
     }
 
     @Test("A total budget never renews: its refusal has no Retry-After")
@@ -91,7 +91,7 @@ struct BudgetPeriodTests {
         let admission = KeyAdmission(usage: MemoryUsageStore())
         let key = ClientKeys.Identity(id: "ck_total", limits: KeyLimits(budgets: [.tokens(10)]))
         let ticket = try #require(try await admission.admit(key, demand: .init(inputTokens: 1, outputTokens: 1)))
-        admission.settle(ticket, usedTokens: 10, cost: nil)
+        await admission.settle(ticket, usedTokens: 10, cost: nil)
         await #expect {
             _ = try await admission.admit(key, demand: .init(inputTokens: 1, outputTokens: 1))
         } throws: { error in
@@ -108,9 +108,9 @@ struct BudgetPeriodTests {
         let first = try #require(try await admission.admit(key, demand: demand))
         let second = try #require(try await admission.admit(key, demand: demand))
         await #expect(throws: GatewayError.self) { _ = try await admission.admit(key, demand: demand) }
-        admission.settle(first, usedTokens: 1, cost: Money(amount: 1, currency: .CNY))
-        admission.settle(second, usedTokens: 1, cost: Money(amount: 1, currency: .CNY))
-        #expect(admission.used(by: "ck_money", kind: "total:CNY") == 2)
+        await admission.settle(first, usedTokens: 1, cost: Money(amount: 1, currency: .CNY))
+        await admission.settle(second, usedTokens: 1, cost: Money(amount: 1, currency: .CNY))
+        #expect(try await admission.used(by: "ck_money", kind: "total:CNY") == 2)
         #expect(try await admission.admit(key, demand: demand) != nil)
     }
 

@@ -77,10 +77,10 @@ struct BudgetSecurityTests {
         let key = ClientKeys.Identity(id: "ck_x", limits: KeyLimits(budgets: [.tokens(1_000_000)]))
         for _ in 0..<50 {
             let ticket = try #require(try await admission.admit(key, demand: .init(inputTokens: 0, outputTokens: 10)))
-            admission.settle(ticket, usedTokens: 7, cost: nil)
+            await admission.settle(ticket, usedTokens: 7, cost: nil)
         }
         #expect(await store.sums == 1)
-        #expect(admission.used(by: "ck_x", kind: "total:tokens") == 350)
+        #expect(try await admission.used(by: "ck_x", kind: "total:tokens") == 350)
     }
 }
 

@@ -13,6 +13,9 @@ final class PostgresDatabase: Sendable {
     /// How long one operation may wait: the pool waits for a connection without limit while the
     /// server is away, and a request must fail (503) rather than hang.
     let operationTimeout: Duration = .seconds(5)
+    /// How long the migrations may take at start: DDL waits for the advisory lock while another
+    /// instance migrates, and for locks held by the running ones.
+    let migrationTimeout: Duration = .seconds(120)
     private let runner: Task<Void, Never>
 
     private init(client: PostgresClient, logger: Logger) {
@@ -61,11 +64,15 @@ final class PostgresDatabase: Sendable {
         }
     }
 
-    /// Runs `body` in a transaction on one connection.
-    func transaction<Value: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Value) async throws -> Value {
+    /// Runs `body` in a transaction on one connection, within `timeout` (nil: the operation
+    /// timeout).
+    func transaction<Value: Sendable>(
+        timeout: Duration? = nil,
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> Value
+    ) async throws -> Value {
         let client = self.client
         let logger = self.logger
-        return try await bounded {
+        return try await bounded(timeout ?? operationTimeout) {
             try await client.withConnection { connection in
                 try await connection.query("BEGIN", logger: logger)
                 do {
@@ -82,8 +89,11 @@ final class PostgresDatabase: Sendable {
 
     /// Runs `operation` within the operation timeout. The driver's errors become
     /// `DatabaseUnavailable` here, so nothing above the stores knows PostgresNIO.
-    private func bounded<Value: Sendable>(_ operation: @escaping @Sendable () async throws -> Value) async throws -> Value {
-        let timeout = operationTimeout
+    private func bounded<Value: Sendable>(
+        _ timeout: Duration? = nil,
+        _ operation: @escaping @Sendable () async throws -> Value
+    ) async throws -> Value {
+        let timeout = timeout ?? operationTimeout
         do {
             return try await withTimeLimit(
                 timeout,
@@ -139,7 +149,7 @@ final class PostgresDatabase: Sendable {
 
     private func migrate(to version: Int?) async throws {
         let logger = self.logger
-        try await transaction { connection in
+        try await transaction(timeout: migrationTimeout) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(727274)", logger: logger)
             try await connection.query(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at DOUBLE PRECISION NOT NULL)",
@@ -292,6 +302,31 @@ final class PostgresDatabase: Sendable {
                 )
                 """,
                 "CREATE INDEX usage_daily_by_key ON usage_daily (client_key, day_start)",
+            ]
+        ),
+        Migration(
+            version: 9,
+            statements: [
+                """
+                CREATE TABLE budget_usage (
+                    key_id TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    period_start DOUBLE PRECISION NOT NULL,
+                    used DOUBLE PRECISION NOT NULL,
+                    PRIMARY KEY (key_id, kind, period_start)
+                )
+                """,
+                """
+                CREATE TABLE budget_reservations (
+                    id BIGSERIAL PRIMARY KEY,
+                    key_id TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    period_start DOUBLE PRECISION NOT NULL,
+                    amount DOUBLE PRECISION NOT NULL,
+                    expires_at DOUBLE PRECISION NOT NULL
+                )
+                """,
+                "CREATE INDEX budget_reservations_by_key ON budget_reservations (key_id, kind, period_start)",
             ]
         ),
     ]
