@@ -1,7 +1,7 @@
 """Spans leave a gateway built with the OTLP trait and reach an OTLP/HTTP collector.
 
-Needs the binary of `swift build --traits OTLP --build-path .build/otlp` (or TAOGATE_OTLP_BIN);
-scripts/test builds it. A small collector on 127.0.0.1 receives OTLP/HTTP JSON."""
+Needs a binary built with `swift build --product taogate --traits OTLP`, which scripts/test builds and
+copies to .build/otlp/debug/taogate (or TAOGATE_OTLP_BIN). A small collector on 127.0.0.1 receives OTLP/HTTP JSON."""
 
 import base64
 import json
@@ -74,7 +74,7 @@ def collector():
 
 def test_spans_of_a_request_reach_the_otlp_collector(collector, monkeypatch):
     if not os.access(OTLP_BINARY, os.X_OK):
-        skip_or_fail(f"{OTLP_BINARY} is missing: build it with `swift build --product taogate --traits OTLP --build-path .build/otlp`")
+        skip_or_fail(f"{OTLP_BINARY} is missing: scripts/test builds it (`swift build --product taogate --traits OTLP`, copied there)")
     monkeypatch.setenv("TAOGATE_BIN", OTLP_BINARY)
     stack, processes = start_stack({
         "OTEL_EXPORTER_OTLP_ENDPOINT": collector.url,
