@@ -46,12 +46,12 @@ private final class FirstOutcome<Value: Sendable>: Sendable {
 
     /// Settles the outcome, unless it is settled already.
     func settle(_ result: Result<Value, any Error>) {
-        let waiting = state.withLockedValue { state -> CheckedContinuation<Value, any Error>?? in
+        let waiting = state.withLockedValue { state -> CheckedContinuation<Value, any Error>? in
             guard case .pending(let continuation) = state else { return nil }
             state = .settled(result)
-            return .some(continuation)
+            return continuation
         }
-        if case .some(.some(let continuation)) = waiting { continuation.resume(with: result) }
+        waiting?.resume(with: result)
     }
 
     var value: Value {

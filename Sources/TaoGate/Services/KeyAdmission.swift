@@ -85,14 +85,9 @@ final class KeyAdmission: Sendable {
         await ledger.settle(ticket.holds, keyID: ticket.keyID, tokens: tokens, cost: cost, now: now())
     }
 
-    /// What a key has used of the budget of `kind` in its current period, as far as the ledger
-    /// knows (for tests).
-    func used(by keyID: String, kind: String) async throws -> Double {
-        let parts = kind.split(separator: ":")
-        guard parts.count == 2, let period = KeyBudget.Period(rawValue: String(parts[0])) else { return 0 }
-        let budget =
-            parts[1] == "tokens" ? KeyBudget.tokens(1, per: period) : KeyBudget.money(1, Currency(rawValue: String(parts[1])) ?? .CNY, per: period)
-        return try await ledger.used(of: budget, keyID: keyID, now: now())
+    /// What a key has used of `budget` in its current period, as far as the ledger knows.
+    func used(of budget: KeyBudget, by keyID: String) async throws -> Double {
+        try await ledger.used(of: budget, keyID: keyID, now: now())
     }
 
     private func release(_ keyID: String) {

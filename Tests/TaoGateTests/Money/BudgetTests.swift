@@ -83,7 +83,7 @@ struct BudgetPeriodTests {
         let admission = KeyAdmission(usage: store, calendar: .utc, now: { clock.now })
         let key = ClientKeys.Identity(id: "ck_month", limits: KeyLimits(budgets: [.tokens(100, per: .monthly)]))
         _ = try #require(try await admission.admit(key, demand: .init(inputTokens: 10, outputTokens: 10)))
-        #expect(try await admission.used(by: "ck_month", kind: "monthly:tokens") == 60)
+        #expect(try await admission.used(of: key.limits.budgets[0], by: key.id) == 60)
     }
 
     @Test("A total budget never renews: its refusal has no Retry-After")
@@ -110,7 +110,7 @@ struct BudgetPeriodTests {
         await #expect(throws: GatewayError.self) { _ = try await admission.admit(key, demand: demand) }
         await admission.settle(first, usedTokens: 1, cost: Money(amount: 1, currency: .CNY))
         await admission.settle(second, usedTokens: 1, cost: Money(amount: 1, currency: .CNY))
-        #expect(try await admission.used(by: "ck_money", kind: "total:CNY") == 2)
+        #expect(try await admission.used(of: key.limits.budgets[0], by: key.id) == 2)
         #expect(try await admission.admit(key, demand: demand) != nil)
     }
 

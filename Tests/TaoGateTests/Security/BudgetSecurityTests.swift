@@ -80,7 +80,7 @@ struct BudgetSecurityTests {
             await admission.settle(ticket, usedTokens: 7, cost: nil)
         }
         #expect(await store.sums == 1)
-        #expect(try await admission.used(by: "ck_x", kind: "total:tokens") == 350)
+        #expect(try await admission.used(of: key.limits.budgets[0], by: key.id) == 350)
     }
 }
 

@@ -31,20 +31,19 @@ final class PostgresBudgetLedger: BudgetLedger {
     }
 
     func reserve(_ reservations: [BudgetReservation], keyID: String, now: Date) async throws -> [BudgetHold] {
-        var holds: [BudgetHold] = []
+        var planned: [(hold: BudgetHold, renews: Date?)] = []
         for reservation in reservations {
             let period = calendar.interval(of: reservation.budget.period, containing: now)
             try await seedUse(of: reservation.budget, keyID: keyID, periodStart: period?.start)
-            holds.append(BudgetHold(budget: reservation.budget, periodStart: period?.start, amount: reservation.amount))
+            planned.append((BudgetHold(budget: reservation.budget, periodStart: period?.start, amount: reservation.amount), period?.end))
         }
         let logger = database.logger
         let nowSeconds = now.timeIntervalSince1970
         let expires = nowSeconds + holdLifetime
-        let planned = holds
-        let calendar = self.calendar
+        let plans = planned
         let outcome = try await database.transaction { connection -> Result<[BudgetHold], BudgetRefusal> in
             try await connection.query("SELECT pg_advisory_xact_lock(\(unescaped: String(Self.lockNamespace)), hashtext(\(keyID)))", logger: logger)
-            for hold in planned {
+            for (hold, renews) in plans {
                 let start = Self.seconds(hold.periodStart)
                 let kind = hold.budget.kind
                 let rows = try await connection.query(
@@ -59,12 +58,11 @@ final class PostgresBudgetLedger: BudgetLedger {
                 var held = 0.0
                 for try await (rowUsed, rowHeld) in rows.decode((Double, Double).self) { (used, held) = (rowUsed, rowHeld) }
                 if used + held >= hold.budget.amount {
-                    let renews = calendar.interval(of: hold.budget.period, containing: now)?.end
                     return .failure(BudgetRefusal(budget: hold.budget, exhausted: used >= hold.budget.amount, renews: renews))
                 }
             }
             var made: [BudgetHold] = []
-            for hold in planned {
+            for (hold, _) in plans {
                 let start = Self.seconds(hold.periodStart)
                 let inserted = try await connection.query(
                     """
@@ -73,9 +71,9 @@ final class PostgresBudgetLedger: BudgetLedger {
                     """,
                     logger: logger
                 )
-                var made1 = hold
-                for try await id in inserted.decode(Int.self) { made1.id = Int64(id) }
-                made.append(made1)
+                var placed = hold
+                for try await id in inserted.decode(Int.self) { placed.id = Int64(id) }
+                made.append(placed)
             }
             return .success(made)
         }
