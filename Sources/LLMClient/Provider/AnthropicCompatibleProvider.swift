@@ -15,12 +15,12 @@ public final class AnthropicCompatibleProvider: Sendable {
 
     public let client: ProviderClient
 
-    public init(configuration: Configuration, clients: UpstreamHTTPClients? = nil, logger: Logger = Logger(label: "LLMClient")) {
+    public init(configuration: Configuration, transport: UpstreamTransport? = nil, logger: Logger = Logger(label: "LLMClient")) {
         var configuration = configuration
         if !configuration.headers.contains(where: { $0.name.lowercased() == "anthropic-version" }) {
             configuration.headers.append((name: "anthropic-version", value: Self.apiVersion))
         }
-        self.client = ProviderClient(configuration: configuration, clients: clients, logger: logger)
+        self.client = ProviderClient(configuration: configuration, transport: transport, logger: logger)
     }
 
     /// Closes the connection pools, if this provider made them.

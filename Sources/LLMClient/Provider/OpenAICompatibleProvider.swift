@@ -13,10 +13,10 @@ public final class OpenAICompatibleProvider: ChatProvider {
     public let client: ProviderClient
     public var configuration: Configuration { client.configuration }
 
-    /// - Parameter clients: connection pools to share with other providers; by default the
+    /// - Parameter transport: connection pools to share with other providers; by default the
     ///   provider makes its own from `configuration`.
-    public init(configuration: Configuration, clients: UpstreamHTTPClients? = nil, logger: Logger = Logger(label: "LLMClient")) {
-        self.client = ProviderClient(configuration: configuration, clients: clients, logger: logger)
+    public init(configuration: Configuration, transport: UpstreamTransport? = nil, logger: Logger = Logger(label: "LLMClient")) {
+        self.client = ProviderClient(configuration: configuration, transport: transport, logger: logger)
     }
 
     /// Closes the connection pools, if this provider made them.

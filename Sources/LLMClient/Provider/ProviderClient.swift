@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import Instrumentation
 import Logging
@@ -39,7 +38,8 @@ public final class ProviderClient: Sendable {
         public var maxResponseBytes: Int
         /// The largest single server-sent event accepted in a stream.
         public var maxEventBytes: Int
-        /// Connections kept per upstream host in each pool.
+        /// Connections open at once to the upstream on each event loop (when the client makes
+        /// its own transport); requests past it wait for one to come free.
         public var maxConnectionsPerHost: Int
         /// Told of every retry, before its wait (for metrics).
         public var onRetry: (@Sendable (ProviderError) -> Void)?
@@ -58,7 +58,7 @@ public final class ProviderClient: Sendable {
             headers: [(name: String, value: String)] = [],
             maxResponseBytes: Int = 32 * 1024 * 1024,
             maxEventBytes: Int = 16 * 1024 * 1024,
-            maxConnectionsPerHost: Int = 1024,
+            maxConnectionsPerHost: Int = 512,
             onRetry: (@Sendable (ProviderError) -> Void)? = nil,
             propagatesTraceContext: Bool = true
         ) {
@@ -79,18 +79,19 @@ public final class ProviderClient: Sendable {
     }
 
     public let configuration: Configuration
-    private let clients: UpstreamHTTPClients
-    private let ownsClients: Bool
-    private let base: String
+    private let transport: UpstreamTransport
+    private let ownsTransport: Bool
+    /// The base URL read once: where to connect, and the path in front of each request's.
+    private let target: (origin: UpstreamOrigin, basePath: String)?
     private let headers: HTTPHeaders
     private let logger: Logger
 
-    /// - Parameter clients: connection pools to share with other providers; by default the
+    /// - Parameter transport: connection pools to share with other providers; by default the
     ///   client makes its own from `configuration`.
-    public init(configuration: Configuration, clients: UpstreamHTTPClients? = nil, logger: Logger = Logger(label: "LLMClient")) {
+    public init(configuration: Configuration, transport: UpstreamTransport? = nil, logger: Logger = Logger(label: "LLMClient")) {
         self.configuration = configuration
         self.logger = logger
-        self.base = configuration.baseURL.hasSuffix("/") ? String(configuration.baseURL.dropLast()) : configuration.baseURL
+        self.target = UpstreamOrigin.parse(configuration.baseURL)
 
         var headers = HTTPHeaders()
         switch configuration.authentication {
@@ -102,36 +103,28 @@ public final class ProviderClient: Sendable {
         for header in configuration.headers { headers.add(name: header.name, value: header.value) }
         self.headers = headers
 
-        self.ownsClients = clients == nil
-        self.clients =
-            clients
-            ?? UpstreamHTTPClients(
-                connectTimeout: configuration.connectTimeout,
-                streamIdleTimeout: configuration.streamIdleTimeout,
-                maxConnectionsPerHost: configuration.maxConnectionsPerHost
+        self.ownsTransport = transport == nil
+        self.transport =
+            transport
+            ?? UpstreamTransport(
+                configuration: .init(
+                    connectTimeout: TimeAmount(configuration.connectTimeout),
+                    maxConnectionsPerLoop: configuration.maxConnectionsPerHost
+                )
             )
     }
 
     /// Closes the connection pools, if this client made them.
     public func shutdown() async throws {
-        if ownsClients { try await clients.shutdown() }
+        if ownsTransport { await transport.shutdown() }
     }
 
     /// Posts `body` to `path` (such as `/chat/completions`) and returns the answer's bytes.
     /// `extraHeaders` are added to the configured ones (a client's `anthropic-beta`, say).
     public func post(_ path: String, body: ByteBuffer, extraHeaders: [(String, String)] = []) async throws -> ByteBuffer {
         try await withRetries { attempt in
-            try await self.withDeadline(self.configuration.timeout) {
-                let response = try await self.send(
-                    .POST,
-                    path: path,
-                    body: body,
-                    extraHeaders: extraHeaders,
-                    on: self.clients.plain,
-                    attempt: attempt
-                )
-                return try await self.collect(response.body)
-            }
+            let response = try await self.send(.POST, path: path, body: body, extraHeaders: extraHeaders, streams: false, attempt: attempt)
+            return try await self.collect(response.body)
         }
     }
 
@@ -140,14 +133,7 @@ public final class ProviderClient: Sendable {
     public func stream(_ path: String, body: ByteBuffer, extraHeaders: [(String, String)] = []) async throws -> ServerSentEventStream {
         // The wait for the response headers is bounded by the request's own deadline.
         try await withRetries { attempt in
-            let response = try await self.send(
-                .POST,
-                path: path,
-                body: body,
-                extraHeaders: extraHeaders,
-                on: self.clients.streaming,
-                attempt: attempt
-            )
+            let response = try await self.send(.POST, path: path, body: body, extraHeaders: extraHeaders, streams: true, attempt: attempt)
             return ServerSentEventStream(body: response.body, maxEventBytes: self.configuration.maxEventBytes)
         }
     }
@@ -155,53 +141,57 @@ public final class ProviderClient: Sendable {
     /// `GET path` and the answer's bytes.
     public func get(_ path: String) async throws -> ByteBuffer {
         try await withRetries { attempt in
-            try await self.withDeadline(self.configuration.timeout) {
-                let response = try await self.send(.GET, path: path, body: nil, extraHeaders: [], on: self.clients.plain, attempt: attempt)
-                return try await self.collect(response.body)
-            }
+            let response = try await self.send(.GET, path: path, body: nil, extraHeaders: [], streams: false, attempt: attempt)
+            return try await self.collect(response.body)
         }
     }
 
     /// `DELETE path` and the answer's bytes.
     public func delete(_ path: String) async throws -> ByteBuffer {
         try await withRetries { attempt in
-            try await self.withDeadline(self.configuration.timeout) {
-                let response = try await self.send(.DELETE, path: path, body: nil, extraHeaders: [], on: self.clients.plain, attempt: attempt)
-                return try await self.collect(response.body)
-            }
+            let response = try await self.send(.DELETE, path: path, body: nil, extraHeaders: [], streams: false, attempt: attempt)
+            return try await self.collect(response.body)
         }
     }
 
     // MARK: - Transport
 
     /// Sends one request and returns the response once its status is 2xx; anything else throws.
-    /// `attempt` counts from 0; later ones are retries of the same call.
+    /// A plain call's deadline (`timeout`) covers its whole answer; a stream's covers the wait
+    /// for its head, and then the idle timeout bounds each silence. `attempt` counts from 0;
+    /// later ones are retries of the same call.
     private func send(
         _ method: HTTPMethod,
         path: String,
         body: ByteBuffer?,
         extraHeaders: [(String, String)],
-        on client: HTTPClient,
+        streams: Bool,
         attempt: Int
-    ) async throws -> HTTPClientResponse {
-        try await withSpan("\(method.rawValue) \(path)", ofKind: .client) { span in
-            let url = base + path
+    ) async throws -> UpstreamResponse {
+        guard let target else {
+            throw ProviderError.unreachable("the provider's base URL is not http(s)://host[:port][/path]")
+        }
+        return try await withSpan("\(method.rawValue) \(path)", ofKind: .client) { span in
             span.attributes["http.request.method"] = method.rawValue
-            span.attributes["url.full"] = url
+            span.attributes["url.full"] = configuration.baseURL + path
             if attempt > 0 { span.attributes["http.request.resend_count"] = attempt }
-            var request = HTTPClientRequest(url: url)
-            request.method = method
-            request.headers = headers
-            for (name, value) in extraHeaders { request.headers.replaceOrAdd(name: name, value: value) }
+            var headers = headers
+            for (name, value) in extraHeaders { headers.replaceOrAdd(name: name, value: value) }
             if configuration.propagatesTraceContext {
-                InstrumentationSystem.instrument.inject(ServiceContext.current ?? .topLevel, into: &request.headers, using: HTTPHeadersInjector())
+                InstrumentationSystem.instrument.inject(ServiceContext.current ?? .topLevel, into: &headers, using: HTTPHeadersInjector())
             }
-            if let body { request.body = .bytes(body) }
-            let response: HTTPClientResponse
+            let response: UpstreamResponse
             do {
-                response = try await client.execute(request, timeout: .init(configuration.timeout))
-            } catch is CancellationError {
-                throw CancellationError()
+                response = try await transport.execute(
+                    method,
+                    origin: target.origin,
+                    path: target.basePath + path,
+                    headers: headers,
+                    body: body,
+                    deadline: .now() + TimeAmount(configuration.timeout),
+                    deadlineCoversBody: !streams,
+                    idleTimeout: streams ? TimeAmount(configuration.streamIdleTimeout) : nil
+                )
             } catch {
                 if Task.isCancelled { throw CancellationError() }
                 throw ProviderError(sendingRequestFailedWith: error)
@@ -214,18 +204,16 @@ public final class ProviderClient: Sendable {
         }
     }
 
-    private func collect(_ body: HTTPClientResponse.Body) async throws -> ByteBuffer {
+    private func collect(_ body: UpstreamResponseBody) async throws -> ByteBuffer {
         do {
             return try await body.collect(upTo: configuration.maxResponseBytes)
-        } catch is NIOTooManyBytesError {
-            throw ProviderError.invalidResponse("the upstream's answer is larger than \(configuration.maxResponseBytes) bytes")
         } catch {
             if Task.isCancelled { throw CancellationError() }
             throw ProviderError(readingStreamFailedWith: error)
         }
     }
 
-    private func statusError(from response: HTTPClientResponse) async -> ProviderError {
+    private func statusError(from response: UpstreamResponse) async -> ProviderError {
         let retryAfter = RetryPolicy.retryAfter(
             retryAfterMilliseconds: response.headers.first(name: "retry-after-ms"),
             retryAfter: response.headers.first(name: "retry-after")
@@ -265,10 +253,6 @@ public final class ProviderClient: Sendable {
                 attempt += 1
             }
         }
-    }
-
-    private func withDeadline<T: Sendable>(_ duration: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withTimeLimit(duration, timeoutError: ProviderError.timeout("the upstream did not answer within \(duration)"), operation)
     }
 }
 

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import NIOCore
 
 /// The server-sent events of a response body, decoded as the bytes arrive.
@@ -12,7 +11,7 @@ public struct ServerSentEventStream: AsyncSequence, Sendable {
     private let makeBuffers: @Sendable () -> AnyAsyncByteBufferIterator
     private let maxEventBytes: Int
 
-    init(body: HTTPClientResponse.Body, maxEventBytes: Int) {
+    init(body: UpstreamResponseBody, maxEventBytes: Int) {
         self.makeBuffers = { AnyAsyncByteBufferIterator(body.makeAsyncIterator()) }
         self.maxEventBytes = maxEventBytes
     }

@@ -81,16 +81,14 @@ final class ModelRouter: Sendable {
     private let fallbacks: [String: [String]]
     private let keyCooldown: Duration
     private let coolingUntil = Mutex<[String: ContinuousClock.Instant]>([:])
-    private let clients: UpstreamHTTPClients
+    private let transport: UpstreamTransport
     private let logger: Logger
     private let metrics: GatewayMetrics?
 
     init(configuration: GatewayConfiguration, logger: Logger, metrics: GatewayMetrics? = nil) {
-        let clients = UpstreamHTTPClients(
-            connectTimeout: configuration.upstreamConnectTimeout,
-            streamIdleTimeout: configuration.upstreamIdleTimeout
-        )
-        self.clients = clients
+        // One transport for every provider and key: pools per event loop and per origin.
+        let transport = UpstreamTransport(configuration: .init(connectTimeout: TimeAmount(configuration.upstreamConnectTimeout)))
+        self.transport = transport
         self.logger = logger
         self.metrics = metrics
         self.fallbacks = configuration.fallbacks
@@ -117,7 +115,7 @@ final class ModelRouter: Sendable {
                             onRetry: { _ in metrics?.retry(provider: provider.name) },
                             propagatesTraceContext: configuration.propagatesTraceContext
                         ),
-                        clients: clients,
+                        transport: transport,
                         logger: logger
                     ),
                     breaker: CircuitBreaker(
@@ -132,7 +130,7 @@ final class ModelRouter: Sendable {
     }
 
     func shutdown() async throws {
-        try await clients.shutdown()
+        await transport.shutdown()
     }
 
     /// Whether some provider serves `model`.

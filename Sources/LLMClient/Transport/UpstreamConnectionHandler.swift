@@ -1,0 +1,158 @@
+import NIOCore
+import NIOHTTP1
+
+/// The end of an upstream connection's pipeline: carries one exchange at a time, and tells its
+/// pool when the connection may be used again. A connection is reused only when its response was
+/// read to the end, the request was written whole and neither side asked to close; on any doubt
+/// (a parse error, a reader that stopped early, a timeout) it is closed instead.
+final class UpstreamConnectionHandler: ChannelDuplexHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundIn = HTTPClientRequestPart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    private enum State {
+        case idle
+        case awaitingHead(UpstreamExchange)
+        case readingBody(UpstreamExchange, keepAlive: Bool)
+        case closed
+    }
+
+    private var state = State.idle
+    private var context: ChannelHandlerContext?
+    private var requestWritten = false
+    /// The body's reader is behind: reads wait until it catches up.
+    private var paused = false
+    private var readPending = false
+    /// Told when the connection may carry another exchange (true) or has closed (false).
+    var onReusable: ((_ reusable: Bool) -> Void)?
+
+    var isIdle: Bool {
+        if case .idle = state { return context?.channel.isActive ?? false }
+        return false
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    /// Sends the exchange's request on this connection.
+    func send(_ exchange: UpstreamExchange) {
+        guard let context, case .idle = state else {
+            exchange.fail(.unreachable("the upstream connection was not ready"))
+            return
+        }
+        state = .awaitingHead(exchange)
+        requestWritten = false
+        paused = false
+        exchange.abort = { [weak self] error in self?.abort(exchange, with: error) }
+        context.write(wrapOutboundOut(.head(exchange.head)), promise: nil)
+        if let body = exchange.body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
+        written.futureResult.assumeIsolated().whenComplete { [weak self] result in
+            guard let self else { return }
+            switch result {
+            case .success: self.requestWritten = true
+            case .failure: self.abort(exchange, with: .unreachable("could not send the request to the upstream"))
+            }
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            guard case .awaitingHead(let exchange) = state else { return protocolDoubt("a response nobody asked for") }
+            if head.status.code < 200 { return }  // 100 Continue and other interim answers
+            state = .readingBody(exchange, keepAlive: head.isKeepAlive)
+            exchange.received(head, connection: self)
+        case .body(let bytes):
+            guard case .readingBody(let exchange, _) = state else { return protocolDoubt("a body without a response") }
+            if !exchange.received(bytes) { paused = true }
+        case .end:
+            guard case .readingBody(let exchange, let keepAlive) = state else { return protocolDoubt("an end without a response") }
+            exchange.finish()
+            if keepAlive && requestWritten {
+                state = .idle
+                paused = false
+                onReusable?(true)
+            } else {
+                close()
+            }
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if paused {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    /// The reader has room again.
+    func resumeReading() {
+        paused = false
+        if readPending, let context {
+            readPending = false
+            context.read()
+        }
+    }
+
+    /// The body's reader is gone: if it left before the end, the rest is never read here.
+    func readerLeft(_ exchange: UpstreamExchange) {
+        if case .readingBody(let current, _) = state, current === exchange, !exchange.isFinished {
+            abort(exchange, with: .unreachable("the body's reader stopped"))
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        failCurrent(.unreachable("the upstream closed the connection"))
+        state = .closed
+        onReusable?(false)
+        onReusable = nil
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        failCurrent(.unreachable("upstream connection failed: \(Self.describe(error))"))
+        close()
+    }
+
+    /// Closes a connection that sat idle too long.
+    func closeIdle() {
+        if case .idle = state { close() }
+    }
+
+    private func abort(_ exchange: UpstreamExchange, with error: ProviderError) {
+        switch state {
+        case .awaitingHead(let current) where current === exchange, .readingBody(let current, _) where current === exchange:
+            failCurrent(error)
+            close()
+        default:
+            exchange.fail(error)
+        }
+    }
+
+    private func protocolDoubt(_ what: String) {
+        failCurrent(.invalidResponse("the upstream sent \(what)"))
+        close()
+    }
+
+    private func failCurrent(_ error: ProviderError) {
+        switch state {
+        case .awaitingHead(let exchange), .readingBody(let exchange, _): exchange.fail(error)
+        case .idle, .closed: break
+        }
+    }
+
+    private func close() {
+        if case .closed = state { return }
+        state = .closed
+        context?.close(promise: nil)
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        if let error = error as? HTTPParserError { return "the answer is not valid HTTP (\(error))" }
+        if let error = error as? IOError { return error.description }
+        return String(describing: type(of: error))
+    }
+}

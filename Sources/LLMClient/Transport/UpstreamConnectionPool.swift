@@ -1,0 +1,166 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// The keep-alive connections to one origin that live on one event loop. Everything here runs on
+/// that loop: a request made on a loop is sent on one of its connections, so its bytes never
+/// cross threads. Idle connections are reused last-in first-out and closed after a minute idle;
+/// past `maxConnections`, requests wait in order for one to come free.
+final class UpstreamConnectionPool {
+    let eventLoop: any EventLoop
+    let origin: UpstreamOrigin
+    private let configuration: UpstreamTransport.Configuration
+    /// The TLS context for an https origin (nil for http), or why it could not be made.
+    private let tls: Result<NIOSSLContext, any Error>?
+    private var idle: [(handler: UpstreamConnectionHandler, since: NIODeadline)] = []
+    private var open = 0
+    private var waiting: [UpstreamExchange] = []
+    private var reaper: Scheduled<Void>?
+    private var isShutDown = false
+    /// Completed once shut down and every connection has closed.
+    private var drained: EventLoopPromise<Void>?
+
+    init(eventLoop: any EventLoop, origin: UpstreamOrigin, configuration: UpstreamTransport.Configuration, tls: Result<NIOSSLContext, any Error>?) {
+        self.eventLoop = eventLoop
+        self.origin = origin
+        self.configuration = configuration
+        self.tls = tls
+    }
+
+    func execute(_ exchange: UpstreamExchange) {
+        eventLoop.assertInEventLoop()
+        guard !isShutDown else { return exchange.fail(.unreachable("the gateway is shutting down")) }
+        exchange.start()
+        while let (handler, _) = idle.popLast() {
+            if handler.isIdle { return handler.send(exchange) }
+        }
+        if open < configuration.maxConnectionsPerLoop {
+            connect(for: exchange)
+        } else {
+            waiting.append(exchange)
+        }
+    }
+
+    private func connect(for exchange: UpstreamExchange) {
+        var tlsContext: NIOSSLContext?
+        switch tls {
+        case .success(let context): tlsContext = context
+        case .failure(let error): return exchange.fail(.unreachable("TLS is not available: \(error)"))
+        case nil: break
+        }
+        open += 1
+        let handler = UpstreamConnectionHandler()
+        let newHandler = UnsafeTransfer(handler)  // made here, added on this same loop
+        let origin = origin
+        let tls = tlsContext
+        ClientBootstrap(group: eventLoop)
+            .connectTimeout(configuration.connectTimeout)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let pipeline = channel.pipeline.syncOperations
+                    if let tls {
+                        let hostname = origin.host.isIPAddress ? nil : origin.host
+                        try pipeline.addHandler(NIOSSLClientHandler(context: tls, serverHostname: hostname))
+                    }
+                    try pipeline.addHTTPClientHandlers()
+                    try pipeline.addHandler(newHandler.value)
+                }
+            }
+            .connect(host: origin.host, port: origin.port)
+            .assumeIsolated()
+            .whenComplete { [self] result in
+                switch result {
+                case .success:
+                    handler.onReusable = { [weak self, weak handler] reusable in
+                        guard let self, let handler else { return }
+                        if reusable {
+                            self.release(handler)
+                        } else {
+                            self.closed()
+                        }
+                    }
+                    if exchange.isFinished {
+                        release(handler)  // timed out or cancelled while connecting
+                    } else {
+                        handler.send(exchange)
+                    }
+                case .failure(let error):
+                    exchange.fail(Self.connectFailure(error))
+                    closed()
+                }
+            }
+    }
+
+    private func release(_ handler: UpstreamConnectionHandler) {
+        while let next = waiting.first {
+            waiting.removeFirst()
+            if !next.isFinished { return handler.send(next) }
+        }
+        guard !isShutDown else { return handler.closeIdle() }
+        idle.append((handler, .now()))
+        if reaper == nil { scheduleReaper() }
+    }
+
+    /// A connection has closed: one fewer is open, so a waiting request may open its own.
+    private func closed() {
+        open -= 1
+        while let next = waiting.first {
+            waiting.removeFirst()
+            if !next.isFinished { return connect(for: next) }
+        }
+        if isShutDown && open == 0 { drained?.succeed() }
+    }
+
+    private func scheduleReaper() {
+        reaper = eventLoop.assumeIsolated().scheduleTask(in: configuration.idleConnectionTimeout) { [self] in
+            reaper = nil
+            let cutoff = NIODeadline.now() - configuration.idleConnectionTimeout
+            let (stale, fresh) = (idle.filter { $0.since <= cutoff }, idle.filter { $0.since > cutoff })
+            idle = fresh
+            for connection in stale where connection.handler.isIdle {
+                connection.handler.closeIdle()
+            }
+            if !idle.isEmpty { scheduleReaper() }
+        }
+    }
+
+    /// Closes the idle connections now and the others as their responses end (a stream is
+    /// left to finish, as the server's grace period allows); completes when all have closed.
+    func shutdown() -> EventLoopFuture<Void> {
+        eventLoop.assertInEventLoop()
+        if let drained { return drained.futureResult }
+        isShutDown = true
+        let drained = eventLoop.makePromise(of: Void.self)
+        self.drained = drained
+        reaper?.cancel()
+        for exchange in waiting { exchange.fail(.unreachable("the gateway is shutting down")) }
+        waiting = []
+        let idleNow = idle
+        idle = []
+        for connection in idleNow { connection.handler.closeIdle() }
+        if open == 0 { drained.succeed() }
+        return drained.futureResult
+    }
+
+    private static func connectFailure(_ error: any Error) -> ProviderError {
+        if let error = error as? ChannelError, case .connectTimeout = error {
+            return .unreachable("could not connect to the upstream in time")
+        }
+        return .unreachable("could not connect to the upstream: \(error)")
+    }
+}
+
+extension String {
+    /// An IPv4 or IPv6 literal, which TLS does not send as the server's name.
+    var isIPAddress: Bool {
+        (try? SocketAddress(ipAddress: self, port: 0)) != nil
+    }
+}
+
+/// Hands a value made on an event loop to a closure that NIO runs on that same loop.
+struct UnsafeTransfer<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

@@ -1,0 +1,140 @@
+import NIOCore
+import NIOHTTP1
+
+/// One request and its response, from the moment it is handed to a pool until the response has
+/// ended or failed. Its state is touched only on its event loop; the response's body is read
+/// by one task elsewhere, through a back-pressured sequence.
+final class UpstreamExchange: @unchecked Sendable {
+    let eventLoop: any EventLoop
+    let head: HTTPRequestHead
+    let body: ByteBuffer?
+    /// Until the response head arrives (streams), or until the whole response has (plain calls).
+    let deadline: NIODeadline
+    let coversBody: Bool
+    /// The longest silence allowed between two reads of the body, once the head has arrived.
+    let idleTimeout: TimeAmount?
+    private let response: EventLoopPromise<UpstreamResponse>
+    var responseFuture: EventLoopFuture<UpstreamResponse> { response.futureResult }
+
+    private var source: UpstreamResponseBody.Producer.Source?
+    private var deadlineTimer: Scheduled<Void>?
+    private var idleTimer: Scheduled<Void>?
+    private var lastRead = NIODeadline.now()
+    private(set) var isFinished = false
+    /// Set by the connection carrying the exchange: closes it, with the reason.
+    var abort: ((ProviderError) -> Void)?
+
+    init(eventLoop: any EventLoop, head: HTTPRequestHead, body: ByteBuffer?, deadline: NIODeadline, coversBody: Bool, idleTimeout: TimeAmount?) {
+        self.eventLoop = eventLoop
+        self.head = head
+        self.body = body
+        self.deadline = deadline
+        self.coversBody = coversBody
+        self.idleTimeout = idleTimeout
+        self.response = eventLoop.makePromise()
+    }
+
+    /// Starts the deadline's timer; called once, when the exchange enters a pool.
+    func start() {
+        eventLoop.assertInEventLoop()
+        deadlineTimer = eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
+            stop(.timeout("the upstream did not answer within the time allowed"))
+        }
+    }
+
+    /// Ends the exchange early (a timeout, a caller that left): its connection is closed.
+    func stop(_ error: ProviderError) {
+        eventLoop.assertInEventLoop()
+        if let abort { abort(error) } else { fail(error) }
+    }
+
+    /// The response head arrived: the caller gets the response, whose body `connection` feeds.
+    func received(_ head: HTTPResponseHead, connection: UpstreamConnectionHandler) {
+        eventLoop.assertInEventLoop()
+        guard !isFinished else { return }
+        let producer = UpstreamResponseBody.Producer.makeSequence(
+            backPressureStrategy: .init(lowWatermark: 2, highWatermark: 16),
+            finishOnDeinit: true,
+            delegate: BodyDemand(eventLoop: eventLoop, connection: connection, exchange: self)
+        )
+        source = producer.source
+        if !coversBody {
+            deadlineTimer?.cancel()
+            deadlineTimer = nil
+        }
+        if let idleTimeout { scheduleIdleCheck(in: idleTimeout) }
+        response.succeed(UpstreamResponse(status: head.status, headers: head.headers, body: UpstreamResponseBody(producer.sequence)))
+    }
+
+    /// A piece of the body; false when the reader wants no more for now.
+    func received(_ bytes: ByteBuffer) -> Bool {
+        lastRead = .now()
+        guard let source else { return true }
+        switch source.yield(bytes) {
+        case .produceMore: return true
+        case .stopProducing: return false
+        case .dropped: return true
+        }
+    }
+
+    func finish() {
+        guard !isFinished else { return }
+        isFinished = true
+        cancelTimers()
+        source?.finish()
+        source = nil
+    }
+
+    func fail(_ error: ProviderError) {
+        guard !isFinished else { return }
+        isFinished = true
+        cancelTimers()
+        if let source {
+            source.finish(error)
+            self.source = nil
+        } else {
+            response.fail(error)
+        }
+    }
+
+    private func cancelTimers() {
+        deadlineTimer?.cancel()
+        deadlineTimer = nil
+        idleTimer?.cancel()
+        idleTimer = nil
+    }
+
+    /// One timer per exchange, moved on only when it fires: a read costs a clock reading.
+    private func scheduleIdleCheck(in delay: TimeAmount) {
+        idleTimer = eventLoop.assumeIsolated().scheduleTask(in: delay) { [self] in
+            guard !isFinished, let idleTimeout else { return }
+            let silence = NIODeadline.now() - lastRead
+            if silence >= idleTimeout {
+                stop(.timeout("the upstream sent nothing for longer than the idle timeout"))
+            } else {
+                scheduleIdleCheck(in: idleTimeout - silence)
+            }
+        }
+    }
+}
+
+/// Tells the connection when the body's reader wants more, or has gone.
+struct BodyDemand: NIOAsyncSequenceProducerDelegate {
+    let eventLoop: any EventLoop
+    let connection: NIOLoopBound<UpstreamConnectionHandler>
+    let exchange: UpstreamExchange
+
+    init(eventLoop: any EventLoop, connection: UpstreamConnectionHandler, exchange: UpstreamExchange) {
+        self.eventLoop = eventLoop
+        self.connection = NIOLoopBound(connection, eventLoop: eventLoop)
+        self.exchange = exchange
+    }
+
+    func produceMore() {
+        eventLoop.execute { connection.value.resumeReading() }
+    }
+
+    func didTerminate() {
+        eventLoop.execute { connection.value.readerLeft(exchange) }
+    }
+}

@@ -1,0 +1,407 @@
+import AsyncHTTPClient
+import Foundation
+import LLMClient
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import Testing
+
+/// The upstream transport, tested as a client library: against a scripted server that answers
+/// right and wrong, a TLS server with a throwaway certificate, and beside AsyncHTTPClient.
+@Suite("Upstream transport")
+struct UpstreamTransportTests {
+    /// A transport on one event loop, so that every call goes through the same pool.
+    static let oneLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+
+    static let okJSON = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"ok\":true}"
+
+    func call(
+        _ transport: UpstreamTransport,
+        _ port: Int,
+        host: String = "127.0.0.1",
+        usesTLS: Bool = false,
+        deadline: TimeAmount = .seconds(10),
+        coversBody: Bool = true,
+        idleTimeout: TimeAmount? = nil
+    ) async throws -> UpstreamResponse {
+        try await transport.execute(
+            .POST,
+            origin: UpstreamOrigin(usesTLS: usesTLS, host: host, port: port),
+            path: "/v1/chat/completions",
+            headers: ["Content-Type": "application/json"],
+            body: ByteBuffer(string: "{\"model\":\"m\"}"),
+            deadline: .now() + deadline,
+            deadlineCoversBody: coversBody,
+            idleTimeout: idleTimeout
+        )
+    }
+
+    func text(_ response: UpstreamResponse) async throws -> String {
+        String(buffer: try await response.body.collect(upTo: 1 << 20))
+    }
+
+    func kind(of operation: () async throws -> Void) async -> ProviderError.Kind? {
+        do {
+            try await operation()
+            return nil
+        } catch let error as ProviderError {
+            return error.kind
+        } catch {
+            return nil
+        }
+    }
+
+    /// Polls until `condition` holds, for at most 5 s.
+    func eventually(_ condition: () -> Bool) async throws {
+        for _ in 0..<500 where !condition() { try await Task.sleep(for: .milliseconds(10)) }
+    }
+
+    @Test("A keep-alive connection carries the next request")
+    func keepAliveIsReused() async throws {
+        let upstream = try await ScriptedUpstream { _, _ in .bytes(Self.okJSON) }
+        let transport = UpstreamTransport(group: Self.oneLoop)
+        for _ in 0..<3 {
+            #expect(try await text(try await call(transport, upstream.port)) == "{\"ok\":true}")
+        }
+        #expect(upstream.connections == 1)
+        await transport.shutdown()
+        await upstream.close()
+    }
+
+    @Test("After an answer with Connection: close the next request opens a new connection")
+    func connectionCloseIsNotReused() async throws {
+        let closing = "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok"
+        let upstream = try await ScriptedUpstream { _, _ in .bytes(closing, thenClose: true) }
+        let transport = UpstreamTransport(group: Self.oneLoop)
+        #expect(try await text(try await call(transport, upstream.port)) == "ok")
+        #expect(try await text(try await call(transport, upstream.port)) == "ok")
+        #expect(upstream.connections == 2)
+        await transport.shutdown()
+        await upstream.close()
+    }
+
+    @Test("A chunked answer is read whole")
+    func chunkedAnswer() async throws {
+        let chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n1;ext=1\r\n \r\n5\r\nworld\r\n0\r\n\r\n"
+        let upstream = try await ScriptedUpstream { _, _ in .bytes(chunked) }
+        let transport = UpstreamTransport(group: Self.oneLoop)
+        #expect(try await text(try await call(transport, upstream.port)) == "hello world")
+        #expect(try await text(try await call(transport, upstream.port)) == "hello world")
+        #expect(upstream.connections == 1)
+        await transport.shutdown()
+        await upstream.close()
+    }
+
+    @Test("The request arrives with its path, Host, Content-Length and body")
+    func requestOnTheWire() async throws {
+        let heads = RecordedHeads()
+        let upstream = try await ScriptedUpstream { _, head in
+            heads.append(head)
+            return .bytes(Self.okJSON)
+        }
+        let transport = UpstreamTransport()
+        _ = try await text(try await call(transport, upstream.port))
+        let head = try #require(heads.all.first)
+        #expect(head.hasPrefix("POST /v1/chat/completions HTTP/1.1\r\n"))
+        #expect(head.lowercased().contains("host: 127.0.0.1:\(upstream.port)"))
+        #expect(head.lowercased().contains("content-length: 13"))
+        await transport.shutdown()
+        await upstream.close()
+    }
+
+    @Test("An upstream that closes mid-body fails the read with unreachable")
+    func resetMidBody() async throws {
+        let upstream = try await ScriptedUpstream { _, _ in
+            .bytes("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten b", thenClose: true)
+        }
+        let transport = UpstreamTransport()
+        let response = try await call(transport, upstream.port)
+        #expect(await kind { _ = try await response.body.collect(upTo: 1 << 20) } == .unreachable)
+        await transport.shutdown()
+        await upstream.close()
+    }
+
+    @Test("A bad chunk size fails the call, and the next call gets a new connection")
+    func badChunkSize() async throws {
+        let upstream = try await ScriptedUpstream { index, _ in
+            index == 0
+                ? .bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n")
+                : .bytes(Self.okJSON)
+        }
+        let transport = UpstreamTransport(group: Self.oneLoop)
+        let failed = await kind {
+            let response = try await call(transport, upstream.port)
+            _ = try await response.body.collect(upTo: 1 << 20)
+        }
+        #expect(failed == .unreachable)
+        #expect(try await text(try await call(transport, upstream.port)) == "{\"ok\":true}")
+        #expect(upstream.connections == 2)
+        await transport.shutdown()
+        await upstream.close()
+    }
+
+    @Test("A response header of 200 KB is refused")
+    func hugeHeader() async throws {
+        let huge = String(repeating: "a", count: 200 * 1024)
+        let upstream = try await ScriptedUpstream { _, _ in
+            .bytes("HTTP/1.1 200 OK\r\nX-Huge: \(huge)\r\nContent-Length: 2\r\n\r\nok")
+        }
+        let transport = UpstreamTransport()
+        #expect(await kind { _ = try await call(transport, upstream.port) } == .unreachable)
+        await transport.shutdown()
+        await upstream.close()
+    }
+
+    @Test("An upstream that never answers times out at the deadline")
+    func stallBeforeHead() async throws {
+        let upstream = try await ScriptedUpstream { _, _ in .silence }
+        let transport = UpstreamTransport()
+        #expect(await kind { _ = try await call(transport, upstream.port, deadline: .milliseconds(200)) } == .timeout)
+        try await eventually { upstream.closedConnections == 1 }
+        #expect(upstream.closedConnections == 1)
+        await transport.shutdown()
+        await upstream.close()
+    }
+
+    @Test("A plain answer whose body stalls times out at the deadline")
+    func stallInPlainBody() async throws {
+        let upstream = try await ScriptedUpstream { _, _ in .bytesThenSilence("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nfive.") }
+        let transport = UpstreamTransport()
+        let response = try await call(transport, upstream.port, deadline: .milliseconds(200))
+        #expect(await kind { _ = try await response.body.collect(upTo: 1 << 20) } == .timeout)
+        await transport.shutdown()
+        await upstream.close()
+    }
+
+    @Test("A stream that goes silent ends at the idle timeout")
+    func stallMidStream() async throws {
+        let upstream = try await ScriptedUpstream { _, _ in
+            .bytesThenSilence("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n7\r\ndata: 1\r\n")
+        }
+        let transport = UpstreamTransport()
+        let response = try await call(transport, upstream.port, coversBody: false, idleTimeout: .milliseconds(200))
+        #expect(await kind { _ = try await response.body.collect(upTo: 1 << 20) } == .timeout)
+        await transport.shutdown()
+        await upstream.close()
+    }
+
+    @Test("A reader that stops before the end closes the connection instead of reusing it")
+    func readerStopsEarly() async throws {
+        let upstream = try await ScriptedUpstream { index, _ in index == 0 ? .flood(bytes: 8 << 20) : .bytes(Self.okJSON) }
+        let transport = UpstreamTransport(group: Self.oneLoop)
+        do {
+            let response = try await call(transport, upstream.port)
+            var iterator = response.body.makeAsyncIterator()
+            _ = try await iterator.next()
+        }
+        try await eventually { upstream.closedConnections == 1 }
+        #expect(upstream.closedConnections == 1)
+        #expect(try await text(try await call(transport, upstream.port)) == "{\"ok\":true}")
+        #expect(upstream.connections == 2)
+        await transport.shutdown()
+        await upstream.close()
+    }
+
+    @Test("A reader that does not read holds back the upstream instead of buffering its answer")
+    func backpressure() async throws {
+        let total = 512 << 20
+        let upstream = try await ScriptedUpstream { _, _ in .flood(bytes: total) }
+        let transport = UpstreamTransport()
+        let response = try await call(transport, upstream.port)
+        var iterator = response.body.makeAsyncIterator()
+        _ = try await iterator.next()
+        try await Task.sleep(for: .seconds(1))
+        // What left the server sits in the socket buffers and a few of the body's buffers.
+        #expect(upstream.floodedBytes < 64 << 20)
+        withExtendedLifetime(iterator) {}
+        await transport.shutdown()
+        await upstream.close()
+    }
+
+    @Test("Cancelling the caller closes the upstream connection")
+    func cancellationClosesTheConnection() async throws {
+        let upstream = try await ScriptedUpstream { _, _ in .silence }
+        let transport = UpstreamTransport()
+        let task = Task { try await call(transport, upstream.port) }
+        try await eventually { upstream.requests == 1 }
+        task.cancel()
+        _ = await task.result
+        try await eventually { upstream.closedConnections == 1 }
+        #expect(upstream.closedConnections == 1)
+        await transport.shutdown()
+        await upstream.close()
+    }
+
+    @Test("Shutting down leaves a response in flight to end, then completes")
+    func shutdownWaitsForResponsesInFlight() async throws {
+        let upstream = try await ScriptedUpstream { _, _ in
+            .bytesThenSilence("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n7\r\ndata: 1\r\n")
+        }
+        let transport = UpstreamTransport()
+        let response = try await call(transport, upstream.port, coversBody: false)
+        let shutDown = Atomic(false)
+        let shutdown = Task {
+            await transport.shutdown()
+            shutDown.store(true, ordering: .relaxed)
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        let shutDownEarly = shutDown.load(ordering: .relaxed)
+        #expect(!shutDownEarly)
+        #expect(upstream.closedConnections == 0)
+        do {
+            var iterator = response.body.makeAsyncIterator()
+            #expect(try await iterator.next().map { String(buffer: $0) } == "data: 1")
+        }  // the reader leaves before the end: the connection closes, and the shutdown completes
+        await shutdown.value
+        let shutDownAtLast = shutDown.load(ordering: .relaxed)
+        #expect(shutDownAtLast)
+        await upstream.close()
+    }
+
+    @Test("An upstream that refuses connections is unreachable")
+    func refusedConnection() async throws {
+        let upstream = try await ScriptedUpstream { _, _ in .silence }
+        let port = upstream.port
+        await upstream.close()
+        let transport = UpstreamTransport()
+        #expect(await kind { _ = try await call(transport, port) } == .unreachable)
+        await transport.shutdown()
+    }
+
+    @Test("A thousand concurrent streams all end whole")
+    func thousandStreams() async throws {
+        let stream = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + "e\r\ndata: {\"a\":1}\n\r\n" + "e\r\ndata: {\"b\":2}\n\r\n" + "0\r\n\r\n"
+        let upstream = try await ScriptedUpstream { _, _ in .bytes(stream) }
+        let transport = UpstreamTransport()
+        let whole = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<1000 {
+                group.addTask {
+                    let response = try await call(transport, upstream.port, coversBody: false, idleTimeout: .seconds(30))
+                    return try await text(response) == "data: {\"a\":1}\ndata: {\"b\":2}\n"
+                }
+            }
+            var count = 0
+            for try await ok in group where ok { count += 1 }
+            return count
+        }
+        #expect(whole == 1000)
+        await transport.shutdown()
+        await upstream.close()
+    }
+
+    // MARK: - TLS
+
+    @Test("A TLS upstream whose certificate the client trusts answers")
+    func trustedCertificate() async throws {
+        let certificate = try ThrowawayCertificate(hostName: "localhost")
+        let upstream = try await ScriptedUpstream(tls: try certificate.serverContext()) { _, _ in .bytes(Self.okJSON) }
+        var configuration = UpstreamTransport.Configuration()
+        configuration.tls.trustRoots = .certificates([try certificate.certificate()])
+        let transport = UpstreamTransport(configuration: configuration)
+        let response = try await call(transport, upstream.port, host: "localhost", usesTLS: true)
+        #expect(try await text(response) == "{\"ok\":true}")
+        await transport.shutdown()
+        await upstream.close()
+    }
+
+    @Test("A TLS upstream with a certificate from an unknown issuer is refused")
+    func untrustedCertificate() async throws {
+        let certificate = try ThrowawayCertificate(hostName: "localhost")
+        let upstream = try await ScriptedUpstream(tls: try certificate.serverContext()) { _, _ in .bytes(Self.okJSON) }
+        let transport = UpstreamTransport()
+        #expect(await kind { _ = try await call(transport, upstream.port, host: "localhost", usesTLS: true) } == .unreachable)
+        #expect(upstream.requests == 0)
+        await transport.shutdown()
+        await upstream.close()
+    }
+
+    @Test("A TLS upstream with a trusted certificate for another host name is refused")
+    func wrongHostName() async throws {
+        let certificate = try ThrowawayCertificate(hostName: "other.example")
+        let upstream = try await ScriptedUpstream(tls: try certificate.serverContext()) { _, _ in .bytes(Self.okJSON) }
+        var configuration = UpstreamTransport.Configuration()
+        configuration.tls.trustRoots = .certificates([try certificate.certificate()])
+        let transport = UpstreamTransport(configuration: configuration)
+        #expect(await kind { _ = try await call(transport, upstream.port, host: "localhost", usesTLS: true) } == .unreachable)
+        #expect(upstream.requests == 0)
+        await transport.shutdown()
+        await upstream.close()
+    }
+
+    // MARK: - Beside AsyncHTTPClient
+
+    @Test("The transport reads the same status, headers and body as AsyncHTTPClient", arguments: [
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"ok\":true}",
+        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n9\r\ndata: 1\n\n\r\n9\r\ndata: 2\n\n\r\n0\r\n\r\n",
+        "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 3\r\nContent-Length: 7\r\n\r\nslow do",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nX-Trailer: t\r\n\r\n",
+        "HTTP/1.1 204 No Content\r\n\r\n",
+        "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nafter",
+    ])
+    func sameAsAsyncHTTPClient(answer: String) async throws {
+        let upstream = try await ScriptedUpstream { _, _ in .bytes(answer) }
+        let transport = UpstreamTransport()
+        let ours = try await call(transport, upstream.port)
+        let ourBody = try await text(ours)
+
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(upstream.port)/v1/chat/completions")
+        request.method = .POST
+        request.body = .bytes(ByteBuffer(string: "{\"model\":\"m\"}"))
+        let theirs = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let theirBody = String(buffer: try await theirs.body.collect(upTo: 1 << 20))
+
+        #expect(ours.status == theirs.status)
+        #expect(ourBody == theirBody)
+        for name in ["content-type", "content-length", "transfer-encoding", "retry-after"] {
+            #expect(ours.headers[name] == theirs.headers[name], "header \(name)")
+        }
+        await transport.shutdown()
+        await upstream.close()
+    }
+}
+
+/// Heads a scripted upstream received, across its event loops.
+final class RecordedHeads: Sendable {
+    private let heads = Mutex<[String]>([])
+    func append(_ head: String) { heads.withLock { $0.append(head) } }
+    var all: [String] { heads.withLock { $0 } }
+}
+
+import Synchronization
+
+/// A self-signed certificate and its key, made with openssl for one test and deleted after.
+struct ThrowawayCertificate {
+    let directory: URL
+
+    init(hostName: String) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("taogate-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let openssl = try ChildProcess(
+            URL(fileURLWithPath: "/usr/bin/openssl"),
+            [
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", directory.appendingPathComponent("key.pem").path,
+                "-out", directory.appendingPathComponent("cert.pem").path,
+                "-days", "1", "-subj", "/CN=\(hostName)", "-addext", "subjectAltName=DNS:\(hostName)",
+            ]
+        )
+        openssl.waitUntilExit()
+        guard openssl.terminationStatus == 0 else { throw CertificateError.opensslFailed(openssl.terminationStatus) }
+    }
+
+    enum CertificateError: Error { case opensslFailed(Int32) }
+
+    func certificate() throws -> NIOSSLCertificate {
+        try NIOSSLCertificate(file: directory.appendingPathComponent("cert.pem").path, format: .pem)
+    }
+
+    func serverContext() throws -> NIOSSLContext {
+        let configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: [.certificate(try certificate())],
+            privateKey: .privateKey(try NIOSSLPrivateKey(file: directory.appendingPathComponent("key.pem").path, format: .pem))
+        )
+        return try NIOSSLContext(configuration: configuration)
+    }
+}
