@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// One request and its response, from the moment it is handed to a pool until the response has
 /// ended or failed. Its state is touched only on its event loop; the response's body is read
@@ -13,8 +14,9 @@ final class UpstreamExchange: @unchecked Sendable {
     let coversBody: Bool
     /// The longest silence allowed between two reads of the body, once the head has arrived.
     let idleTimeout: TimeAmount?
-    private let response: EventLoopPromise<UpstreamResponse>
-    var responseFuture: EventLoopFuture<UpstreamResponse> { response.futureResult }
+    /// Kept only until fulfilled: its future holds the response, whose body's producer holds
+    /// this exchange, so keeping it (or its future) longer would be a cycle.
+    private var response: EventLoopPromise<UpstreamResponse>?
 
     private var source: UpstreamResponseBody.Producer.Source?
     private var deadlineTimer: Scheduled<Void>?
@@ -23,16 +25,30 @@ final class UpstreamExchange: @unchecked Sendable {
     private(set) var isFinished = false
     /// Set by the connection carrying the exchange: closes it, with the reason.
     var abort: ((ProviderError) -> Void)?
+    private let census: ExchangeCensus
 
-    init(eventLoop: any EventLoop, head: HTTPRequestHead, body: ByteBuffer?, deadline: NIODeadline, coversBody: Bool, idleTimeout: TimeAmount?) {
+    init(
+        eventLoop: any EventLoop,
+        head: HTTPRequestHead,
+        body: ByteBuffer?,
+        deadline: NIODeadline,
+        coversBody: Bool,
+        idleTimeout: TimeAmount?,
+        response: EventLoopPromise<UpstreamResponse>,
+        census: ExchangeCensus
+    ) {
         self.eventLoop = eventLoop
         self.head = head
         self.body = body
         self.deadline = deadline
         self.coversBody = coversBody
         self.idleTimeout = idleTimeout
-        self.response = eventLoop.makePromise()
+        self.response = response
+        self.census = census
+        census.count.add(1, ordering: .relaxed)
     }
+
+    deinit { census.count.subtract(1, ordering: .relaxed) }
 
     /// Starts the deadline's timer; called once, when the exchange enters a pool.
     func start() {
@@ -63,7 +79,9 @@ final class UpstreamExchange: @unchecked Sendable {
             deadlineTimer = nil
         }
         if let idleTimeout { scheduleIdleCheck(in: idleTimeout) }
-        response.succeed(UpstreamResponse(status: head.status, headers: head.headers, body: UpstreamResponseBody(producer.sequence)))
+        let response = self.response
+        self.response = nil
+        response?.succeed(UpstreamResponse(status: head.status, headers: head.headers, body: UpstreamResponseBody(producer.sequence)))
     }
 
     /// A piece of the body; false when the reader wants no more for now.
@@ -80,6 +98,7 @@ final class UpstreamExchange: @unchecked Sendable {
     func finish() {
         guard !isFinished else { return }
         isFinished = true
+        abort = nil  // it holds the exchange: a cycle until the exchange ends
         cancelTimers()
         source?.finish()
         source = nil
@@ -88,12 +107,14 @@ final class UpstreamExchange: @unchecked Sendable {
     func fail(_ error: ProviderError) {
         guard !isFinished else { return }
         isFinished = true
+        abort = nil
         cancelTimers()
         if let source {
             source.finish(error)
             self.source = nil
         } else {
-            response.fail(error)
+            response?.fail(error)
+            response = nil
         }
     }
 
@@ -137,4 +158,10 @@ struct BodyDemand: NIOAsyncSequenceProducerDelegate {
     func didTerminate() {
         eventLoop.execute { connection.value.readerLeft(exchange) }
     }
+}
+
+/// How many exchanges of one transport are in memory: those in flight, and any kept alive by
+/// mistake (a retain cycle shows here as a count that never falls back to zero).
+final class ExchangeCensus: Sendable {
+    let count = Atomic(0)
 }

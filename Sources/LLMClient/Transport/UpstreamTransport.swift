@@ -3,6 +3,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import Synchronization
 
 /// HTTP/1.1 to the upstreams, on SwiftNIO: the transport every provider call goes through.
 ///
@@ -40,6 +41,10 @@ public final class UpstreamTransport: Sendable {
     public let configuration: Configuration
     private let group: MultiThreadedEventLoopGroup
     private let loops: [ObjectIdentifier: LoopPools]
+    private let census = ExchangeCensus()
+
+    /// Requests whose exchange is still in memory: in flight, or leaked. For tests and diagnostics.
+    public var exchangesInMemory: Int { census.count.load(ordering: .relaxed) }
 
     /// - Parameter group: the loops to keep pools on; requests made off them use one of them.
     public init(configuration: Configuration = Configuration(), group: MultiThreadedEventLoopGroup = .singleton) {
@@ -76,13 +81,17 @@ public final class UpstreamTransport: Sendable {
         var head = HTTPRequestHead(version: .http1_1, method: method, uri: path, headers: headers)
         head.headers.replaceOrAdd(name: "Host", value: origin.hostHeader)
         head.headers.replaceOrAdd(name: "Content-Length", value: String(body?.readableBytes ?? 0))
+        let response = loop.makePromise(of: UpstreamResponse.self)
+        let answered = response.futureResult
         let exchange = UpstreamExchange(
             eventLoop: loop,
             head: head,
             body: body,
             deadline: deadline,
             coversBody: deadlineCoversBody,
-            idleTimeout: idleTimeout
+            idleTimeout: idleTimeout,
+            response: response,
+            census: census
         )
         if loop.inEventLoop {
             pools.pool(for: origin).execute(exchange)
@@ -90,7 +99,7 @@ public final class UpstreamTransport: Sendable {
             loop.execute { pools.pool(for: origin).execute(exchange) }
         }
         return try await withTaskCancellationHandler {
-            try await exchange.responseFuture.get()
+            try await answered.get()
         } onCancel: {
             loop.execute { exchange.stop(.unreachable("the call was cancelled")) }
         }

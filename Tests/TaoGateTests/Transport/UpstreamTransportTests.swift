@@ -69,6 +69,31 @@ struct UpstreamTransportTests {
         await upstream.close()
     }
 
+    @Test("Every exchange is freed once its response has ended, whole, failed or abandoned")
+    func exchangesAreFreed() async throws {
+        let upstream = try await ScriptedUpstream { index, _ in
+            switch index % 3 {
+            case 0: .bytes(Self.okJSON)
+            case 1: .bytes("HTTP/1.1 500 Internal Server Error\r\nContent-Length: 4\r\n\r\noops")
+            default: .flood(bytes: 1 << 20)
+            }
+        }
+        let transport = UpstreamTransport()
+        for index in 0..<30 {
+            let response = try await call(transport, upstream.port)
+            if index % 3 == 2 {
+                var iterator = response.body.makeAsyncIterator()
+                _ = try await iterator.next()  // and left there
+            } else {
+                _ = try await response.body.collect(upTo: 1 << 20)
+            }
+        }
+        try await eventually { transport.exchangesInMemory == 0 }
+        #expect(transport.exchangesInMemory == 0)
+        await transport.shutdown()
+        await upstream.close()
+    }
+
     @Test("After an answer with Connection: close the next request opens a new connection")
     func connectionCloseIsNotReused() async throws {
         let closing = "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok"
