@@ -16,6 +16,26 @@ struct ConfigurationTests {
         }
     }
 
+    @Test("HTTPS_PROXY, HTTP_PROXY and NO_PROXY are read into the upstream proxy settings")
+    func proxySettings() throws {
+        let configuration = try GatewayConfiguration(values: [
+            "TAOTOKEN_API_KEY": "k",
+            "HTTPS_PROXY": "http://user:secret@proxy.internal:3128",
+            "NO_PROXY": "corp.example, .internal",
+        ])
+        let proxy = try #require(configuration.upstreamProxies.https)
+        #expect(proxy.host == "proxy.internal" && proxy.port == 3128 && proxy.authorization != nil)
+        #expect(configuration.upstreamProxies.http == nil)
+        #expect(configuration.upstreamProxies.exceptions == ["corp.example", "internal"])
+    }
+
+    @Test("A proxy URL that is not http:// is refused by name, without its value")
+    func badProxyURL() {
+        let error = failure(["TAOTOKEN_API_KEY": "k", "HTTPS_PROXY": "socks5://user:hunter2@proxy:1080"])
+        #expect(error?.name == "HTTPS_PROXY")
+        #expect(error.map { !$0.description.contains("hunter2") } == true)
+    }
+
     @Test("Defaults follow the documented table")
     func defaultsFollowTheTable() throws {
         let configuration = try GatewayConfiguration(values: ["TAOTOKEN_API_KEY": "k"])

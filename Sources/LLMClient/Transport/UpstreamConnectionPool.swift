@@ -13,6 +13,8 @@ final class UpstreamConnectionPool {
     private let configuration: UpstreamTransport.Configuration
     /// The TLS context for an https origin (nil for http), or why it could not be made.
     private let tls: Result<NIOSSLContext, any Error>?
+    /// The proxy that connections to this origin tunnel through, if any.
+    private let proxy: UpstreamProxy?
     private var idle: [(handler: UpstreamConnectionHandler, since: NIODeadline)] = []
     private var open = 0
     private var waiting: [UpstreamExchange] = []
@@ -26,6 +28,7 @@ final class UpstreamConnectionPool {
         self.origin = origin
         self.configuration = configuration
         self.tls = tls
+        self.proxy = configuration.proxies.proxy(for: origin)
     }
 
     func execute(_ exchange: UpstreamExchange) {
@@ -54,21 +57,45 @@ final class UpstreamConnectionPool {
         let newHandler = UnsafeTransfer(handler)  // made here, added on this same loop
         let origin = origin
         let tls = tlsContext
+        let proxy = proxy
+        let tunnel = proxy.map { proxy in
+            UnsafeTransfer(ProxyTunnelHandler(target: origin, authorization: proxy.authorization, established: eventLoop.makePromise()))
+        }
+        /// TLS when the origin wants it, then HTTP/1.1 and the connection's handler.
+        let addConnectionHandlers = { @Sendable (channel: any Channel) throws in
+            let pipeline = channel.pipeline.syncOperations
+            if let tls {
+                let hostname = origin.host.isIPAddress ? nil : origin.host
+                try pipeline.addHandler(NIOSSLClientHandler(context: tls, serverHostname: hostname))
+            }
+            try pipeline.addHTTPClientHandlers()
+            try pipeline.addHandler(newHandler.value)
+        }
         ClientBootstrap(group: eventLoop)
             .connectTimeout(configuration.connectTimeout)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let pipeline = channel.pipeline.syncOperations
-                    if let tls {
-                        let hostname = origin.host.isIPAddress ? nil : origin.host
-                        try pipeline.addHandler(NIOSSLClientHandler(context: tls, serverHostname: hostname))
+                    if let tunnel {
+                        try channel.pipeline.syncOperations.addHandler(tunnel.value)
+                    } else {
+                        try addConnectionHandlers(channel)
                     }
-                    try pipeline.addHTTPClientHandlers()
-                    try pipeline.addHandler(newHandler.value)
                 }
             }
-            .connect(host: origin.host, port: origin.port)
+            .connect(host: proxy?.host ?? origin.host, port: proxy?.port ?? origin.port)
+            .flatMap { channel in
+                // Through a proxy: once the tunnel is open, the connection's handlers replace its.
+                guard let tunnel else { return channel.eventLoop.makeSucceededFuture(()) }
+                return tunnel.value.established.futureResult.flatMap {
+                    channel.pipeline.syncOperations.removeHandler(tunnel.value)
+                }.flatMapThrowing {
+                    try addConnectionHandlers(channel)
+                }.flatMapErrorThrowing { error in
+                    channel.close(promise: nil)
+                    throw error
+                }
+            }
             .assumeIsolated()
             .whenComplete { [self] result in
                 switch result {
@@ -145,6 +172,7 @@ final class UpstreamConnectionPool {
     }
 
     private static func connectFailure(_ error: any Error) -> ProviderError {
+        if let error = error as? ProviderError { return error }
         if let error = error as? ChannelError, case .connectTimeout = error {
             return .unreachable("could not connect to the upstream in time")
         }

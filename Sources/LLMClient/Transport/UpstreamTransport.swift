@@ -24,17 +24,21 @@ public final class UpstreamTransport: Sendable {
         /// Open connections per origin on each event loop; requests past it wait for one.
         public var maxConnectionsPerLoop: Int
         public var tls: TLSConfiguration
+        /// Which origins are reached through an HTTP proxy (CONNECT); none by default.
+        public var proxies: UpstreamProxySettings
 
         public init(
             connectTimeout: TimeAmount = .seconds(10),
             idleConnectionTimeout: TimeAmount = .seconds(60),
             maxConnectionsPerLoop: Int = 512,
-            tls: TLSConfiguration = .makeClientConfiguration()
+            tls: TLSConfiguration = .makeClientConfiguration(),
+            proxies: UpstreamProxySettings = .none
         ) {
             self.connectTimeout = connectTimeout
             self.idleConnectionTimeout = idleConnectionTimeout
             self.maxConnectionsPerLoop = maxConnectionsPerLoop
             self.tls = tls
+            self.proxies = proxies
         }
     }
 

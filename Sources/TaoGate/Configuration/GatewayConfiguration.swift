@@ -1,5 +1,6 @@
 import Configuration
 import Foundation
+import LLMClient
 import Logging
 
 /// Every setting of a TaoGate instance, read once at startup (DESIGN.md §2).
@@ -29,6 +30,8 @@ public struct GatewayConfiguration: Sendable {
     public var upstreamTimeout: Duration
     public var upstreamConnectTimeout: Duration
     public var upstreamIdleTimeout: Duration
+    /// HTTPS_PROXY, HTTP_PROXY and NO_PROXY: which upstreams are reached through a CONNECT tunnel.
+    public var upstreamProxies: UpstreamProxySettings
     public var upstreamMaxRetries: Int
     public var upstreamRetryBaseDelay: Duration
     public var modelsCacheTTL: Duration
@@ -173,6 +176,11 @@ public struct GatewayConfiguration: Sendable {
         upstreamTimeout = try reader.milliseconds("UPSTREAM_TIMEOUT_MS", default: 30_000)
         upstreamConnectTimeout = try reader.milliseconds("UPSTREAM_CONNECT_TIMEOUT_MS", default: 10_000)
         upstreamIdleTimeout = try reader.milliseconds("UPSTREAM_IDLE_TIMEOUT_MS", default: 30_000)
+        upstreamProxies = UpstreamProxySettings(
+            https: try reader.string("HTTPS_PROXY", secret: true).map { try Self.proxy($0, from: "HTTPS_PROXY") },
+            http: try reader.string("HTTP_PROXY", secret: true).map { try Self.proxy($0, from: "HTTP_PROXY") },
+            exceptions: reader.list("NO_PROXY") ?? []
+        )
         upstreamMaxRetries = try reader.int("UPSTREAM_MAX_RETRIES", default: 2, in: 0...10)
         upstreamRetryBaseDelay = try reader.milliseconds("UPSTREAM_RETRY_BASE_MS", default: 500, allowZero: true)
         modelsCacheTTL = try reader.milliseconds("MODELS_CACHE_TTL_MS", default: 300_000, allowZero: true)
@@ -226,6 +234,15 @@ public struct GatewayConfiguration: Sendable {
             ?? [.taotoken(baseURL: upstreamBaseURL, apiKey: apiKey ?? "", apis: upstreamAPIs)]
         fallbacks = providersFile?.fallbacks ?? [:]
         keyCooldown = .milliseconds(providersFile?.keyCooldownMs ?? 60_000)
+    }
+
+    /// A proxy URL, or a configuration error that names the variable (never its value, which
+    /// may hold a password).
+    private static func proxy(_ text: String, from name: String) throws -> UpstreamProxy {
+        guard let proxy = UpstreamProxy(url: text) else {
+            throw ConfigurationError(name: name, problem: "must be an http:// proxy URL, as http://[user:password@]host[:port]")
+        }
+        return proxy
     }
 }
 

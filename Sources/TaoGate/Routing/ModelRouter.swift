@@ -87,7 +87,12 @@ final class ModelRouter: Sendable {
 
     init(configuration: GatewayConfiguration, logger: Logger, metrics: GatewayMetrics? = nil) {
         // One transport for every provider and key: pools per event loop and per origin.
-        let transport = UpstreamTransport(configuration: .init(connectTimeout: TimeAmount(configuration.upstreamConnectTimeout)))
+        let transport = UpstreamTransport(
+            configuration: .init(
+                connectTimeout: TimeAmount(configuration.upstreamConnectTimeout),
+                proxies: configuration.upstreamProxies
+            )
+        )
         self.transport = transport
         self.logger = logger
         self.metrics = metrics

@@ -355,6 +355,71 @@ struct UpstreamTransportTests {
         await upstream.close()
     }
 
+    // MARK: - Through an HTTP proxy
+
+    @Test("An https upstream is reached through HTTPS_PROXY with a CONNECT tunnel, TLS end to end")
+    func httpsThroughProxy() async throws {
+        let certificate = try ThrowawayCertificate(hostName: "api.upstream.example")
+        let upstream = try await ScriptedUpstream(tls: try certificate.serverContext()) { _, _ in .bytes(Self.okJSON) }
+        let proxy = try await ConnectProxy(tunnelingTo: upstream.port)
+        var configuration = UpstreamTransport.Configuration()
+        configuration.tls.trustRoots = .certificates([try certificate.certificate()])
+        configuration.proxies = UpstreamProxySettings(https: UpstreamProxy(url: "http://127.0.0.1:\(proxy.port)"), http: nil, exceptions: [])
+        let transport = UpstreamTransport(configuration: configuration)
+        let response = try await call(transport, 443, host: "api.upstream.example", usesTLS: true)
+        #expect(try await text(response) == "{\"ok\":true}")
+        #expect(proxy.requests.first?.hasPrefix("CONNECT api.upstream.example:443 HTTP/1.1\r\n") == true)
+        await transport.shutdown()
+        await proxy.close()
+        await upstream.close()
+    }
+
+    @Test("The proxy's user and password go to it as Proxy-Authorization")
+    func proxyCredentials() async throws {
+        let upstream = try await ScriptedUpstream { _, _ in .bytes(Self.okJSON) }
+        let proxy = try await ConnectProxy(tunnelingTo: upstream.port)
+        var configuration = UpstreamTransport.Configuration()
+        configuration.proxies = UpstreamProxySettings(https: nil, http: UpstreamProxy(url: "http://user:p%40ss@127.0.0.1:\(proxy.port)"), exceptions: [])
+        let transport = UpstreamTransport(configuration: configuration)
+        #expect(try await text(try await call(transport, 80, host: "upstream.example")) == "{\"ok\":true}")
+        // base64("user:p@ss")
+        #expect(proxy.requests.first?.contains("\r\nProxy-Authorization: Basic dXNlcjpwQHNz") == true)
+        await transport.shutdown()
+        await proxy.close()
+        await upstream.close()
+    }
+
+    @Test("A proxy that refuses the tunnel makes the upstream unreachable")
+    func proxyRefuses() async throws {
+        let proxy = try await ConnectProxy(tunnelingTo: 9, refuseWith: 403)
+        var configuration = UpstreamTransport.Configuration()
+        configuration.proxies = UpstreamProxySettings(https: nil, http: UpstreamProxy(url: "127.0.0.1:\(proxy.port)"), exceptions: [])
+        let transport = UpstreamTransport(configuration: configuration)
+        #expect(await kind { _ = try await call(transport, 80, host: "upstream.example") } == .unreachable)
+        await transport.shutdown()
+        await proxy.close()
+    }
+
+    @Test("Hosts in NO_PROXY and loopback hosts are reached directly")
+    func proxyExceptions() {
+        let proxy = UpstreamProxy(url: "http://proxy.internal:3128")
+        let settings = UpstreamProxySettings(https: proxy, http: proxy, exceptions: [".corp.example", "api.direct.example:443", "[::2]"])
+        func via(_ host: String) -> Bool { settings.proxy(for: UpstreamOrigin(usesTLS: true, host: host, port: 443)) != nil }
+        #expect(via("taotoken.net"))
+        #expect(!via("llm.corp.example"))
+        #expect(!via("corp.example"))
+        #expect(via("notcorp.example"))
+        #expect(!via("api.direct.example"))
+        #expect(!via("::2"))
+        #expect(!via("127.0.0.1"))
+        #expect(!via("localhost"))
+        #expect(!via("::1"))
+        let all = UpstreamProxySettings(https: proxy, http: proxy, exceptions: ["*"])
+        #expect(all.proxy(for: UpstreamOrigin(usesTLS: true, host: "taotoken.net", port: 443)) == nil)
+        #expect(proxy?.port == 3128)
+        #expect(UpstreamProxy(url: "socks5://proxy:1080") == nil)
+    }
+
     // MARK: - Beside AsyncHTTPClient
 
     @Test("The transport reads the same status, headers and body as AsyncHTTPClient", arguments: [
