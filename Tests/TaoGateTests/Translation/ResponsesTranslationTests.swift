@@ -132,4 +132,51 @@ struct ResponsesTranslationTests {
         #expect(completed["response"]?["output"]?.arrayValue?.count == 3)
         #expect(encoder.finished?.id == "resp_1")
     }
+
+    @Test("Each delta names its item, output index and part, and every event's sequence number is the next one")
+    func streamEncoderDeltas() throws {
+        let echo = ResponsesEncoding.Echo(request: try request(#"{"model":"m","input":"hi"}"#), customTools: [])
+        var encoder = ResponsesStreamEncoder(responseID: "resp_1", echo: echo)
+        var buffer = ByteBuffer()
+        for event in [
+            LLMStreamEvent.reasoning("r1"), .reasoning("r2"), .text("He\"l"), .text("lo"), .toolCallStarted(index: 0, id: "c", name: "f"),
+            .toolCallArguments(index: 0, fragment: "{\"a\""), .toolCallArguments(index: 0, fragment: ":1}"),
+        ] {
+            encoder.append(event, to: &buffer)
+        }
+        encoder.finish(to: &buffer)
+        var sse = SSEDecoder()
+        let decoded = try sse.decode(buffer) + sse.finish()
+        let events = decoded.compactMap { JSONValue(parsing: $0.data) }
+        #expect(events.count == decoded.count)
+        #expect(decoded.map(\.event) == events.map { $0["type"]?.stringValue })
+        #expect(events.compactMap { $0["sequence_number"] } == (0..<events.count).map { .integer($0) })
+        var ids: [String: JSONValue] = [:]  // item type → the id its output_item.added gave it
+        for event in events where event["type"] == .string("response.output_item.added") {
+            if let id = event["item"]?["id"], let kind = event["item"]?["type"]?.stringValue { ids[kind] = id }
+        }
+        let reasoning = events.filter { $0["type"] == .string("response.reasoning_summary_text.delta") }
+        #expect(reasoning.map { $0["delta"] } == [.string("r1"), .string("r2")])
+        #expect(reasoning.allSatisfy { $0["item_id"] == ids["reasoning"] && $0["output_index"] == .integer(0) && $0["summary_index"] == .integer(0) })
+        let text = events.filter { $0["type"] == .string("response.output_text.delta") }
+        #expect(text.map { $0["delta"] } == [.string("He\"l"), .string("lo")])
+        #expect(text.allSatisfy {
+            $0["item_id"] == ids["message"] && $0["output_index"] == .integer(1) && $0["content_index"] == .integer(0)
+                && $0["logprobs"] == .array([])
+        })
+        let arguments = events.filter { $0["type"] == .string("response.function_call_arguments.delta") }
+        #expect(arguments.map { $0["delta"] } == [.string("{\"a\""), .string(":1}")])
+        #expect(arguments.allSatisfy { $0["item_id"] == ids["function_call"] && $0["output_index"] == .integer(2) })
+        // The items as done hold the deltas joined.
+        let output = try #require(encoder.finished?.output)
+        guard output.count == 3, case .reasoning(let summary) = output[0], case .message(let message) = output[1],
+            case .functionCall(let call) = output[2]
+        else {
+            Issue.record("unexpected output \(output)")
+            return
+        }
+        #expect(summary.summary == ["r1r2"])
+        #expect(message.content.map(\.text) == ["He\"llo"])
+        #expect(call.arguments == "{\"a\":1}")
+    }
 }

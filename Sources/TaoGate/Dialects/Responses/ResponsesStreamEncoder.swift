@@ -44,15 +44,11 @@ struct ResponsesStreamEncoder {
         case .started, .reasoningSignature:
             break
         case .reasoning(let text):
-            if case .reasoning(let id, let sofar) = open {
-                open = .reasoning(id: id, text: sofar + text)
-                write(
-                    [
-                        "type": "response.reasoning_summary_text.delta", "item_id": id, "output_index": output.count, "summary_index": 0,
-                        "delta": text,
-                    ],
-                    to: &buffer
-                )
+            if case .reasoning(let id, var sofar) = open {
+                open = nil  // so that the text grows in place
+                sofar += text
+                open = .reasoning(id: id, text: sofar)
+                writeReasoningDelta(id: id, text, to: &buffer)
                 return
             }
             close(to: &buffer)
@@ -72,14 +68,13 @@ struct ResponsesStreamEncoder {
                 ],
                 to: &buffer
             )
-            write(
-                ["type": "response.reasoning_summary_text.delta", "item_id": id, "output_index": output.count, "summary_index": 0, "delta": text],
-                to: &buffer
-            )
+            writeReasoningDelta(id: id, text, to: &buffer)
         case .text(let text):
-            if case .message(let id, let sofar) = open {
-                open = .message(id: id, text: sofar + text)
-                write(textDelta(id: id, text), to: &buffer)
+            if case .message(let id, var sofar) = open {
+                open = nil
+                sofar += text
+                open = .message(id: id, text: sofar)
+                writeTextDelta(id: id, text, to: &buffer)
                 return
             }
             close(to: &buffer)
@@ -99,7 +94,7 @@ struct ResponsesStreamEncoder {
                 ],
                 to: &buffer
             )
-            write(textDelta(id: id, text), to: &buffer)
+            writeTextDelta(id: id, text, to: &buffer)
         case .toolCallStarted(let call, let callID, let name):
             close(to: &buffer)
             let custom = echo.customTools.contains(name)
@@ -111,15 +106,12 @@ struct ResponsesStreamEncoder {
                 : .functionCall(ResponsesFunctionCall(id: id, callID: callID, name: name, arguments: "", status: "in_progress"))
             write(["type": "response.output_item.added", "output_index": output.count, "item": item(added)], to: &buffer)
         case .toolCallArguments(let call, let fragment):
-            guard case .call(let id, let callID, let name, let arguments, let custom, let open) = open, open == call else { return }
-            self.open = .call(id: id, callID: callID, name: name, arguments: arguments + fragment, custom: custom, call: open)
+            guard case .call(let id, let callID, let name, var arguments, let custom, let open) = open, open == call else { return }
+            self.open = nil
+            arguments += fragment
+            self.open = .call(id: id, callID: callID, name: name, arguments: arguments, custom: custom, call: open)
             // A custom tool's input is whole only once its arguments are; it goes out at the end.
-            if !custom {
-                write(
-                    ["type": "response.function_call_arguments.delta", "item_id": id, "output_index": output.count, "delta": fragment],
-                    to: &buffer
-                )
-            }
+            if !custom { writeArgumentsDelta(id: id, fragment, to: &buffer) }
         case .finished(let reason, _):
             finishReason = reason
         case .usage(let usage):
@@ -226,11 +218,51 @@ struct ResponsesStreamEncoder {
         output.append(done)
     }
 
-    private func textDelta(id: String, _ text: String) -> [String: any Sendable] {
-        [
-            "type": "response.output_text.delta", "item_id": id, "output_index": output.count, "content_index": 0, "delta": text,
-            "logprobs": [JSONValue](),
-        ]
+    // The deltas, most of a stream's events, are written straight into the buffer, with their
+    // members in the same sorted order as `write(_:to:)` gives the others.
+
+    private mutating func writeTextDelta(id: String, _ text: String, to buffer: inout ByteBuffer) {
+        writeEventStart("response.output_text.delta", to: &buffer)
+        buffer.writeStaticString(",\"content_index\":0,\"delta\":")
+        JSONText.writeString(text, to: &buffer)
+        buffer.writeStaticString(",\"item_id\":")
+        JSONText.writeString(id, to: &buffer)
+        buffer.writeStaticString(",\"logprobs\":[],\"output_index\":")
+        buffer.writeString(String(output.count))
+        buffer.writeStaticString("}\n\n")
+    }
+
+    private mutating func writeReasoningDelta(id: String, _ text: String, to buffer: inout ByteBuffer) {
+        writeEventStart("response.reasoning_summary_text.delta", to: &buffer)
+        buffer.writeStaticString(",\"delta\":")
+        JSONText.writeString(text, to: &buffer)
+        buffer.writeStaticString(",\"item_id\":")
+        JSONText.writeString(id, to: &buffer)
+        buffer.writeStaticString(",\"output_index\":")
+        buffer.writeString(String(output.count))
+        buffer.writeStaticString(",\"summary_index\":0}\n\n")
+    }
+
+    private mutating func writeArgumentsDelta(id: String, _ fragment: String, to buffer: inout ByteBuffer) {
+        writeEventStart("response.function_call_arguments.delta", to: &buffer)
+        buffer.writeStaticString(",\"delta\":")
+        JSONText.writeString(fragment, to: &buffer)
+        buffer.writeStaticString(",\"item_id\":")
+        JSONText.writeString(id, to: &buffer)
+        buffer.writeStaticString(",\"output_index\":")
+        buffer.writeString(String(output.count))
+        buffer.writeStaticString("}\n\n")
+    }
+
+    /// `event: type`, then the data's `type` and `sequence_number`; the caller adds the rest.
+    private mutating func writeEventStart(_ type: String, to buffer: inout ByteBuffer) {
+        buffer.writeStaticString("event: ")
+        buffer.writeString(type)
+        buffer.writeStaticString("\ndata: {\"type\":")
+        JSONText.writeString(type, to: &buffer)
+        buffer.writeStaticString(",\"sequence_number\":")
+        buffer.writeString(String(sequence))
+        sequence += 1
     }
 
     private func summaryPart(_ text: String) -> JSONValue {
@@ -244,13 +276,7 @@ struct ResponsesStreamEncoder {
     /// One event: its members in a fixed order (`type` first, then `sequence_number`).
     private mutating func write(_ members: [String: any Sendable], to buffer: inout ByteBuffer) {
         guard let type = members["type"] as? String else { return }
-        buffer.writeStaticString("event: ")
-        buffer.writeString(type)
-        buffer.writeStaticString("\ndata: {\"type\":")
-        JSONText.writeString(type, to: &buffer)
-        buffer.writeStaticString(",\"sequence_number\":")
-        buffer.writeString(String(sequence))
-        sequence += 1
+        writeEventStart(type, to: &buffer)
         for key in members.keys.sorted() where key != "type" {
             buffer.writeStaticString(",")
             JSONText.writeString(key, to: &buffer)
