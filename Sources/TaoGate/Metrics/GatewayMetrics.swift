@@ -1,4 +1,5 @@
 import Prometheus
+import Synchronization
 
 /// The gateway's Prometheus metrics, in a registry of its own (no global state), served by
 /// `GET /metrics`. Labels are bounded: route patterns (never raw paths), provider names, status
@@ -14,6 +15,30 @@ final class GatewayMetrics: Sendable {
         .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
         .seconds(30), .seconds(60),
     ]
+
+    // The handles a request touches, by label values: made once, so a finished request costs a
+    // dictionary lookup per metric instead of the registry's label array, lock and search.
+    private let requestHandles = HandleCache<RequestLabels, RequestHandles>()
+    private let upstreamLatency = HandleCache<String, DurationHistogram>()
+    private let tokenCounters = HandleCache<TokenLabels, Counter>()
+    private let firstTokenLatency = HandleCache<String, DurationHistogram>()
+
+    private struct RequestLabels: Hashable, Sendable {
+        var route: String
+        var method: String
+        var status: Int
+    }
+
+    private struct RequestHandles: Sendable {
+        let count: Counter
+        let duration: DurationHistogram
+        let overhead: DurationHistogram
+    }
+
+    private struct TokenLabels: Hashable, Sendable {
+        var model: String
+        var kind: String
+    }
 
     private let activeStreams: Gauge
     private let rateLimited: Counter
@@ -32,35 +57,42 @@ final class GatewayMetrics: Sendable {
 
     /// One finished request.
     func requestFinished(route: String, method: String, status: Int, duration: Duration, upstream: Duration?) {
-        registry.makeCounter(
-            name: "taogate_requests_total",
-            labels: [("route", route), ("method", method), ("status", String(status))],
-            help: "Requests answered, by route pattern and status."
-        ).increment()
-        registry.makeDurationHistogram(
-            name: "taogate_request_duration_seconds",
-            labels: [("route", route)],
-            buckets: Self.latencyBuckets,
-            help: "Whole request time, upstream included (streams: until the last byte)."
-        ).record(duration)
-        if let upstream {
-            registry.makeDurationHistogram(
-                name: "taogate_gateway_overhead_seconds",
-                labels: [("route", route)],
-                buckets: Self.latencyBuckets,
-                help: "The gateway's own time: request time minus time waiting for the upstream's answer."
-            ).record(max(.zero, duration - upstream))
+        let handles = requestHandles.handle(RequestLabels(route: route, method: method, status: status)) {
+            RequestHandles(
+                count: registry.makeCounter(
+                    name: "taogate_requests_total",
+                    labels: [("route", route), ("method", method), ("status", String(status))],
+                    help: "Requests answered, by route pattern and status."
+                ),
+                duration: registry.makeDurationHistogram(
+                    name: "taogate_request_duration_seconds",
+                    labels: [("route", route)],
+                    buckets: Self.latencyBuckets,
+                    help: "Whole request time, upstream included (streams: until the last byte)."
+                ),
+                overhead: registry.makeDurationHistogram(
+                    name: "taogate_gateway_overhead_seconds",
+                    labels: [("route", route)],
+                    buckets: Self.latencyBuckets,
+                    help: "The gateway's own time: request time minus time waiting for the upstream's answer."
+                )
+            )
         }
+        handles.count.increment()
+        handles.duration.record(duration)
+        if let upstream { handles.overhead.record(max(.zero, duration - upstream)) }
     }
 
     /// One upstream call, by provider and outcome.
     func upstreamCall(provider: String, status: Int, latency: Duration) {
-        registry.makeDurationHistogram(
-            name: "taogate_upstream_duration_seconds",
-            labels: [("provider", provider)],
-            buckets: Self.latencyBuckets,
-            help: "Time until the upstream answered (streams: until its headers)."
-        ).record(latency)
+        upstreamLatency.handle(provider) {
+            registry.makeDurationHistogram(
+                name: "taogate_upstream_duration_seconds",
+                labels: [("provider", provider)],
+                buckets: Self.latencyBuckets,
+                help: "Time until the upstream answered (streams: until its headers)."
+            )
+        }.record(latency)
         if status >= 400 {
             registry.makeCounter(
                 name: "taogate_upstream_errors_total",
@@ -87,21 +119,25 @@ final class GatewayMetrics: Sendable {
     }
 
     func timeToFirstToken(route: String, _ duration: Duration) {
-        registry.makeDurationHistogram(
-            name: "taogate_time_to_first_token_seconds",
-            labels: [("route", route)],
-            buckets: Self.latencyBuckets,
-            help: "From the request's arrival to the first content relayed to the client."
-        ).record(duration)
+        firstTokenLatency.handle(route) {
+            registry.makeDurationHistogram(
+                name: "taogate_time_to_first_token_seconds",
+                labels: [("route", route)],
+                buckets: Self.latencyBuckets,
+                help: "From the request's arrival to the first content relayed to the client."
+            )
+        }.record(duration)
     }
 
     func tokens(model: String, prompt: Int, completion: Int) {
         for (kind, count) in [("prompt", prompt), ("completion", completion)] where count > 0 {
-            registry.makeCounter(
-                name: "taogate_tokens_total",
-                labels: [("model", model), ("kind", kind)],
-                help: "Tokens reported by upstreams (or estimated for streams cut short), by model and kind."
-            ).increment(by: Int64(count))
+            tokenCounters.handle(TokenLabels(model: model, kind: kind)) {
+                registry.makeCounter(
+                    name: "taogate_tokens_total",
+                    labels: [("model", model), ("kind", kind)],
+                    help: "Tokens reported by upstreams (or estimated for streams cut short), by model and kind."
+                )
+            }.increment(by: Int64(count))
         }
     }
 
@@ -191,6 +227,20 @@ extension GatewayMetrics {
             } else {
                 unpricedRequest(model: call.model)
             }
+        }
+    }
+}
+
+/// Metric handles by their label values, each made on first use.
+private final class HandleCache<Key: Hashable & Sendable, Handle: Sendable>: Sendable {
+    private let handles = Mutex<[Key: Handle]>([:])
+
+    func handle(_ key: Key, make: () -> Handle) -> Handle {
+        handles.withLock { handles in
+            if let handle = handles[key] { return handle }
+            let handle = make()
+            handles[key] = handle
+            return handle
         }
     }
 }
