@@ -140,16 +140,16 @@ final class UpstreamConnectionPool {
         if isShutDown && open == 0 { drained?.succeed() }
     }
 
-    private func scheduleReaper() {
-        reaper = eventLoop.assumeIsolated().scheduleTask(in: configuration.idleConnectionTimeout) { [self] in
+    /// Closes the connections idle for the whole timeout, then waits for the next one to be.
+    private func scheduleReaper(in delay: TimeAmount? = nil) {
+        reaper = eventLoop.assumeIsolated().scheduleTask(in: delay ?? configuration.idleConnectionTimeout) { [self] in
             reaper = nil
             let cutoff = NIODeadline.now() - configuration.idleConnectionTimeout
-            let (stale, fresh) = (idle.filter { $0.since <= cutoff }, idle.filter { $0.since > cutoff })
-            idle = fresh
-            for connection in stale where connection.handler.isIdle {
-                connection.handler.closeIdle()
+            for connection in idle where connection.since <= cutoff { connection.handler.closeIdle() }
+            idle.removeAll { $0.since <= cutoff || !$0.handler.isIdle }
+            if let oldest = idle.map(\.since).min() {
+                scheduleReaper(in: max(oldest + configuration.idleConnectionTimeout - .now(), .milliseconds(1)))
             }
-            if !idle.isEmpty { scheduleReaper() }
         }
     }
 

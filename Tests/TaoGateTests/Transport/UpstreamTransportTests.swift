@@ -94,6 +94,25 @@ struct UpstreamTransportTests {
         await upstream.close()
     }
 
+    @Test("Idle connections are closed after the idle timeout, also those that went idle after the reaper's first pass")
+    func idleConnectionsAreClosed() async throws {
+        let upstream = try await ScriptedUpstream { _, _ in .bytes(Self.okJSON) }
+        var configuration = UpstreamTransport.Configuration()
+        configuration.idleConnectionTimeout = .milliseconds(300)
+        let transport = UpstreamTransport(configuration: configuration, group: Self.oneLoop)
+        _ = try await text(try await call(transport, upstream.port))
+        // Both connections go idle 200 ms later: the reaper's first pass finds neither due.
+        try await Task.sleep(for: .milliseconds(200))
+        async let first = text(try await call(transport, upstream.port))
+        async let second = text(try await call(transport, upstream.port))
+        _ = try await (first, second)
+        #expect(upstream.connections >= 2)
+        try await eventually { upstream.closedConnections == upstream.connections }
+        #expect(upstream.closedConnections == upstream.connections)
+        await transport.shutdown()
+        await upstream.close()
+    }
+
     @Test("After an answer with Connection: close the next request opens a new connection")
     func connectionCloseIsNotReused() async throws {
         let closing = "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok"
