@@ -42,7 +42,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler {
         }
         state = .awaitingHead(exchange)
         requestWritten = false
-        paused = false
+        resumeReading()
         exchange.abort = { [weak self] error in self?.abort(exchange, with: error) }
         context.write(wrapOutboundOut(.head(exchange.head)), promise: nil)
         if let body = exchange.body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
@@ -72,7 +72,9 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler {
             exchange.finish()
             if keepAlive && requestWritten {
                 state = .idle
-                paused = false
+                // A read held back for the last reader must go out now: an idle connection
+                // reads to notice the server closing it, and the next answer arrives by it.
+                resumeReading()
                 onReusable?(true)
             } else {
                 close()

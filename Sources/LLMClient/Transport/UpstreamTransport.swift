@@ -54,8 +54,7 @@ public final class UpstreamTransport: Sendable {
     public init(configuration: Configuration = Configuration(), group: MultiThreadedEventLoopGroup = .singleton) {
         self.configuration = configuration
         self.group = group
-        // Made once; if the TLS settings cannot be loaded, https requests fail with the reason.
-        let tls = Result { try NIOSSLContext(configuration: configuration.tls) }
+        let tls = TLSContextOnFirstUse(configuration.tls)
         var loops: [ObjectIdentifier: LoopPools] = [:]
         for loop in group.makeIterator() {
             loops[ObjectIdentifier(loop)] = LoopPools(eventLoop: loop, configuration: configuration, tls: tls)
@@ -123,10 +122,10 @@ public final class UpstreamTransport: Sendable {
 private final class LoopPools: @unchecked Sendable {
     let eventLoop: any EventLoop
     private let configuration: UpstreamTransport.Configuration
-    private let tls: Result<NIOSSLContext, any Error>
+    private let tls: TLSContextOnFirstUse
     private var pools: [UpstreamOrigin: UpstreamConnectionPool] = [:]
 
-    init(eventLoop: any EventLoop, configuration: UpstreamTransport.Configuration, tls: Result<NIOSSLContext, any Error>) {
+    init(eventLoop: any EventLoop, configuration: UpstreamTransport.Configuration, tls: TLSContextOnFirstUse) {
         self.eventLoop = eventLoop
         self.configuration = configuration
         self.tls = tls
@@ -135,7 +134,7 @@ private final class LoopPools: @unchecked Sendable {
     func pool(for origin: UpstreamOrigin) -> UpstreamConnectionPool {
         eventLoop.assertInEventLoop()
         if let pool = pools[origin] { return pool }
-        let pool = UpstreamConnectionPool(eventLoop: eventLoop, origin: origin, configuration: configuration, tls: origin.usesTLS ? tls : nil)
+        let pool = UpstreamConnectionPool(eventLoop: eventLoop, origin: origin, configuration: configuration, tls: origin.usesTLS ? tls.context : nil)
         pools[origin] = pool
         return pool
     }
@@ -143,5 +142,25 @@ private final class LoopPools: @unchecked Sendable {
     func shutdown() -> EventLoopFuture<Void> {
         let closing = pools.values.map { $0.shutdown() }
         return EventLoopFuture.andAllComplete(closing, on: eventLoop)
+    }
+}
+
+/// The transport's TLS context, made when the first https origin needs it and then shared by
+/// every loop. Making one reads and parses the system's trust store (tens of milliseconds), which
+/// a gateway talking only to http upstreams, or a test process making hundreds of gateways,
+/// should not pay. If the settings cannot be loaded, https requests fail with the reason.
+final class TLSContextOnFirstUse: Sendable {
+    private let configuration: TLSConfiguration
+    private let made = NIOLockedValueBox<Result<NIOSSLContext, any Error>?>(nil)
+
+    init(_ configuration: TLSConfiguration) { self.configuration = configuration }
+
+    var context: Result<NIOSSLContext, any Error> {
+        made.withLockedValue { made in
+            if let made { return made }
+            let context = Result { try NIOSSLContext(configuration: configuration) }
+            made = context
+            return context
+        }
     }
 }
