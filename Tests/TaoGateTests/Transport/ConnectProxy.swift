@@ -20,7 +20,7 @@ final class ConnectProxy: Sendable {
     init(tunnelingTo upstreamPort: Int, refuseWith status: Int? = nil) async throws {
         let record = Record()
         self.record = record
-        channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        channel = try await ServerBootstrap(group: TransportTestLoops.group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {

@@ -40,7 +40,7 @@ final class ScriptedUpstream: Sendable {
     init(tls: NIOSSLContext? = nil, reply: @escaping @Sendable (_ request: Int, _ head: String) -> Reply) async throws {
         let counters = Counters()
         self.counters = counters
-        channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        channel = try await ServerBootstrap(group: TransportTestLoops.group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 2048)
             .childChannelInitializer { channel in
@@ -128,4 +128,9 @@ private final class ScriptHandler: ChannelInboundHandler {
         received.discardReadBytes()
         return head
     }
+}
+
+/// Event loops for the transport tests alone.
+enum TransportTestLoops {
+    static let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
 }

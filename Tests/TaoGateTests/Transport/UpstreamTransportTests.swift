@@ -9,8 +9,11 @@ import Testing
 
 /// The upstream transport, tested as a client library: against a scripted server that answers
 /// right and wrong, a TLS server with a throwaway certificate, and beside AsyncHTTPClient.
-@Suite("Upstream transport")
+@Suite("Upstream transport", .serialized)
 struct UpstreamTransportTests {
+    /// The suite's own event loops: its floods and its thousand connections stay off the loops the
+    /// other suites' servers and database clients run on (and it runs one test at a time).
+    static let loops = TransportTestLoops.group
     /// A transport on one event loop, so that every call goes through the same pool.
     static let oneLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
@@ -78,7 +81,7 @@ struct UpstreamTransportTests {
             default: .flood(bytes: 1 << 20)
             }
         }
-        let transport = UpstreamTransport()
+        let transport = UpstreamTransport(group: Self.loops)
         for index in 0..<30 {
             let response = try await call(transport, upstream.port)
             if index % 3 == 2 {
@@ -163,7 +166,7 @@ struct UpstreamTransportTests {
             heads.append(head)
             return .bytes(Self.okJSON)
         }
-        let transport = UpstreamTransport()
+        let transport = UpstreamTransport(group: Self.loops)
         _ = try await text(try await call(transport, upstream.port))
         let head = try #require(heads.all.first)
         #expect(head.hasPrefix("POST /v1/chat/completions HTTP/1.1\r\n"))
@@ -178,7 +181,7 @@ struct UpstreamTransportTests {
         let upstream = try await ScriptedUpstream { _, _ in
             .bytes("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten b", thenClose: true)
         }
-        let transport = UpstreamTransport()
+        let transport = UpstreamTransport(group: Self.loops)
         let response = try await call(transport, upstream.port)
         #expect(await kind { _ = try await response.body.collect(upTo: 1 << 20) } == .unreachable)
         await transport.shutdown()
@@ -210,7 +213,7 @@ struct UpstreamTransportTests {
         let upstream = try await ScriptedUpstream { _, _ in
             .bytes("HTTP/1.1 200 OK\r\nX-Huge: \(huge)\r\nContent-Length: 2\r\n\r\nok")
         }
-        let transport = UpstreamTransport()
+        let transport = UpstreamTransport(group: Self.loops)
         #expect(await kind { _ = try await call(transport, upstream.port) } == .unreachable)
         await transport.shutdown()
         await upstream.close()
@@ -219,7 +222,7 @@ struct UpstreamTransportTests {
     @Test("An upstream that never answers times out at the deadline, and its connection is closed")
     func stallBeforeHead() async throws {
         let upstream = try await ScriptedUpstream { _, _ in .silence }
-        let transport = UpstreamTransport()
+        let transport = UpstreamTransport(group: Self.loops)
         #expect(await kind { _ = try await call(transport, upstream.port, deadline: .milliseconds(500)) } == .timeout)
         // On a loaded machine the deadline can pass while connecting; then nothing was sent and
         // the new connection is kept. Once the request went out, its connection must close.
@@ -234,7 +237,7 @@ struct UpstreamTransportTests {
     @Test("A plain answer whose body stalls times out at the deadline")
     func stallInPlainBody() async throws {
         let upstream = try await ScriptedUpstream { _, _ in .bytesThenSilence("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nfive.") }
-        let transport = UpstreamTransport()
+        let transport = UpstreamTransport(group: Self.loops)
         // Without a deadline over the body this would wait forever for the other five bytes.
         let failed = await kind {
             let response = try await call(transport, upstream.port, deadline: .milliseconds(500))
@@ -250,7 +253,7 @@ struct UpstreamTransportTests {
         let upstream = try await ScriptedUpstream { _, _ in
             .bytesThenSilence("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n7\r\ndata: 1\r\n")
         }
-        let transport = UpstreamTransport()
+        let transport = UpstreamTransport(group: Self.loops)
         let response = try await call(transport, upstream.port, coversBody: false, idleTimeout: .milliseconds(200))
         #expect(await kind { _ = try await response.body.collect(upTo: 1 << 20) } == .timeout)
         await transport.shutdown()
@@ -278,7 +281,7 @@ struct UpstreamTransportTests {
     func backpressure() async throws {
         let total = 512 << 20
         let upstream = try await ScriptedUpstream { _, _ in .flood(bytes: total) }
-        let transport = UpstreamTransport()
+        let transport = UpstreamTransport(group: Self.loops)
         let response = try await call(transport, upstream.port)
         var iterator = response.body.makeAsyncIterator()
         _ = try await iterator.next()
@@ -293,7 +296,7 @@ struct UpstreamTransportTests {
     @Test("Cancelling the caller closes the upstream connection")
     func cancellationClosesTheConnection() async throws {
         let upstream = try await ScriptedUpstream { _, _ in .silence }
-        let transport = UpstreamTransport()
+        let transport = UpstreamTransport(group: Self.loops)
         let task = Task { try await call(transport, upstream.port) }
         try await eventually { upstream.requests == 1 }
         task.cancel()
@@ -309,7 +312,7 @@ struct UpstreamTransportTests {
         let upstream = try await ScriptedUpstream { _, _ in
             .bytesThenSilence("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n7\r\ndata: 1\r\n")
         }
-        let transport = UpstreamTransport()
+        let transport = UpstreamTransport(group: Self.loops)
         let response = try await call(transport, upstream.port, coversBody: false)
         let shutDown = Atomic(false)
         let shutdown = Task {
@@ -335,7 +338,7 @@ struct UpstreamTransportTests {
         let upstream = try await ScriptedUpstream { _, _ in .silence }
         let port = upstream.port
         await upstream.close()
-        let transport = UpstreamTransport()
+        let transport = UpstreamTransport(group: Self.loops)
         #expect(await kind { _ = try await call(transport, port) } == .unreachable)
         await transport.shutdown()
     }
@@ -345,7 +348,7 @@ struct UpstreamTransportTests {
         let stream = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
             + "e\r\ndata: {\"a\":1}\n\r\n" + "e\r\ndata: {\"b\":2}\n\r\n" + "0\r\n\r\n"
         let upstream = try await ScriptedUpstream { _, _ in .bytes(stream) }
-        let transport = UpstreamTransport()
+        let transport = UpstreamTransport(group: Self.loops)
         let whole = try await withThrowingTaskGroup(of: Bool.self) { group in
             for _ in 0..<1000 {
                 group.addTask {
@@ -371,7 +374,7 @@ struct UpstreamTransportTests {
         let upstream = try await ScriptedUpstream(tls: try certificate.serverContext()) { _, _ in .bytes(Self.okJSON) }
         var configuration = UpstreamTransport.Configuration()
         configuration.tls.trustRoots = .certificates([try certificate.certificate()])
-        let transport = UpstreamTransport(configuration: configuration)
+        let transport = UpstreamTransport(configuration: configuration, group: Self.loops)
         let response = try await call(transport, upstream.port, host: "localhost", usesTLS: true)
         #expect(try await text(response) == "{\"ok\":true}")
         await transport.shutdown()
@@ -382,7 +385,7 @@ struct UpstreamTransportTests {
     func untrustedCertificate() async throws {
         let certificate = try ThrowawayCertificate(hostName: "localhost")
         let upstream = try await ScriptedUpstream(tls: try certificate.serverContext()) { _, _ in .bytes(Self.okJSON) }
-        let transport = UpstreamTransport()
+        let transport = UpstreamTransport(group: Self.loops)
         #expect(await kind { _ = try await call(transport, upstream.port, host: "localhost", usesTLS: true) } == .unreachable)
         #expect(upstream.requests == 0)
         await transport.shutdown()
@@ -395,7 +398,7 @@ struct UpstreamTransportTests {
         let upstream = try await ScriptedUpstream(tls: try certificate.serverContext()) { _, _ in .bytes(Self.okJSON) }
         var configuration = UpstreamTransport.Configuration()
         configuration.tls.trustRoots = .certificates([try certificate.certificate()])
-        let transport = UpstreamTransport(configuration: configuration)
+        let transport = UpstreamTransport(configuration: configuration, group: Self.loops)
         #expect(await kind { _ = try await call(transport, upstream.port, host: "localhost", usesTLS: true) } == .unreachable)
         #expect(upstream.requests == 0)
         await transport.shutdown()
@@ -412,7 +415,7 @@ struct UpstreamTransportTests {
         var configuration = UpstreamTransport.Configuration()
         configuration.tls.trustRoots = .certificates([try certificate.certificate()])
         configuration.proxies = UpstreamProxySettings(https: UpstreamProxy(url: "http://127.0.0.1:\(proxy.port)"), http: nil, exceptions: [])
-        let transport = UpstreamTransport(configuration: configuration)
+        let transport = UpstreamTransport(configuration: configuration, group: Self.loops)
         let response = try await call(transport, 443, host: "api.upstream.example", usesTLS: true)
         #expect(try await text(response) == "{\"ok\":true}")
         #expect(proxy.requests.first?.hasPrefix("CONNECT api.upstream.example:443 HTTP/1.1\r\n") == true)
@@ -427,7 +430,7 @@ struct UpstreamTransportTests {
         let proxy = try await ConnectProxy(tunnelingTo: upstream.port)
         var configuration = UpstreamTransport.Configuration()
         configuration.proxies = UpstreamProxySettings(https: nil, http: UpstreamProxy(url: "http://user:p%40ss@127.0.0.1:\(proxy.port)"), exceptions: [])
-        let transport = UpstreamTransport(configuration: configuration)
+        let transport = UpstreamTransport(configuration: configuration, group: Self.loops)
         #expect(try await text(try await call(transport, 80, host: "upstream.example")) == "{\"ok\":true}")
         // base64("user:p@ss")
         #expect(proxy.requests.first?.contains("\r\nProxy-Authorization: Basic dXNlcjpwQHNz") == true)
@@ -441,7 +444,7 @@ struct UpstreamTransportTests {
         let proxy = try await ConnectProxy(tunnelingTo: 9, refuseWith: 403)
         var configuration = UpstreamTransport.Configuration()
         configuration.proxies = UpstreamProxySettings(https: nil, http: UpstreamProxy(url: "127.0.0.1:\(proxy.port)"), exceptions: [])
-        let transport = UpstreamTransport(configuration: configuration)
+        let transport = UpstreamTransport(configuration: configuration, group: Self.loops)
         #expect(await kind { _ = try await call(transport, 80, host: "upstream.example") } == .unreachable)
         await transport.shutdown()
         await proxy.close()
@@ -479,7 +482,7 @@ struct UpstreamTransportTests {
     ])
     func sameAsAsyncHTTPClient(answer: String) async throws {
         let upstream = try await ScriptedUpstream { _, _ in .bytes(answer) }
-        let transport = UpstreamTransport()
+        let transport = UpstreamTransport(group: Self.loops)
         let ours = try await call(transport, upstream.port)
         let ourBody = try await text(ours)
 
