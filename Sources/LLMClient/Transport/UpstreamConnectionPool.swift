@@ -54,6 +54,15 @@ final class UpstreamConnectionPool {
         }
         open += 1
         let handler = UpstreamConnectionHandler()
+        // Set before connecting, so that a connection that closes at any point is counted out.
+        handler.onReusable = { [weak self, weak handler] reusable in
+            guard let self, let handler else { return }
+            if reusable {
+                self.release(handler)
+            } else {
+                self.closed()
+            }
+        }
         let newHandler = UnsafeTransfer(handler)  // made here, added on this same loop
         let origin = origin
         let tls = tlsContext
@@ -100,14 +109,6 @@ final class UpstreamConnectionPool {
             .whenComplete { [self] result in
                 switch result {
                 case .success:
-                    handler.onReusable = { [weak self, weak handler] reusable in
-                        guard let self, let handler else { return }
-                        if reusable {
-                            self.release(handler)
-                        } else {
-                            self.closed()
-                        }
-                    }
                     if exchange.isFinished {
                         release(handler)  // timed out or cancelled while connecting
                     } else {
@@ -121,6 +122,7 @@ final class UpstreamConnectionPool {
     }
 
     private func release(_ handler: UpstreamConnectionHandler) {
+        guard handler.isIdle else { return }  // closed meanwhile: `closed()` counts it out
         while let next = waiting.first {
             waiting.removeFirst()
             if !next.isFinished { return handler.send(next) }

@@ -26,7 +26,7 @@ public struct UpstreamOrigin: Hashable, Sendable, CustomStringConvertible {
     /// slash). Nil for anything else: other schemes, user info, a query, a missing host, a bad port.
     public static func parse(_ url: String) -> (origin: UpstreamOrigin, basePath: String)? {
         let usesTLS: Bool
-        var rest: Substring
+        let rest: Substring
         if url.hasPrefix("https://") {
             usesTLS = true
             rest = url.dropFirst(8)
@@ -64,7 +64,6 @@ public struct UpstreamOrigin: Hashable, Sendable, CustomStringConvertible {
             guard let number = Int(portText), (1...65535).contains(number) else { return nil }
             port = number
         }
-        rest = ""
         return (UpstreamOrigin(usesTLS: usesTLS, host: host.lowercased(), port: port), path)
     }
 }
