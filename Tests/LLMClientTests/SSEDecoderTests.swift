@@ -36,6 +36,12 @@ struct SSEDecoderTests {
         #expect(events == [ServerSentEvent(event: "error", data: "{}", id: "7"), ServerSentEvent(data: "x", id: "7")])
     }
 
+    @Test("A repeated event type is each event's own, and a new type after it replaces it")
+    func repeatedEventTypesStayPerEvent() throws {
+        let events = try decodeWhole("event: delta\ndata: a\n\nevent: delta\ndata: b\n\nevent: deltas\ndata: c\n\ndata: d\n\nevent: delta\ndata: e\n\n")
+        #expect(events.map(\.event) == ["delta", "delta", "deltas", nil, "delta"])
+    }
+
     @Test("Only one space after the colon is removed")
     func onlyOneLeadingSpaceIsRemoved() throws {
         #expect(try decodeWhole("data:  two spaces\n\n").map(\.data) == [" two spaces"])

@@ -1,3 +1,4 @@
+import LLMClient
 import NIOCore
 import Testing
 
@@ -54,5 +55,19 @@ struct UsageSnifferTests {
     @Test("An unterminated usage object gives no usage rather than a guess")
     func unterminatedUsage() {
         #expect(UsageSniffer.usage(inBody: ByteBuffer(string: #"{"usage":{"prompt_tokens":4,"#)) == nil)
+    }
+
+    @Test("A Responses event without a name is typed by the type its data begins with")
+    func responsesEventsWithoutANameAreTypedByTheirData() {
+        let delta = ServerSentEvent(data: #"{"type":"response.output_text.delta","delta":"hi","sequence_number":3}"#)
+        let completed = ServerSentEvent(data: #"{"type":"response.completed","response":{"id":"r"},"sequence_number":4}"#)
+        #expect(ResponsesUsageSniffer.isDelta(delta) && !ResponsesUsageSniffer.isFinal(delta))
+        #expect(ResponsesUsageSniffer.isFinal(completed) && !ResponsesUsageSniffer.isDelta(completed))
+    }
+
+    @Test("A Responses event's name decides its type, whatever text its data quotes")
+    func responsesEventNamesDecideTheType() {
+        let added = ServerSentEvent(event: "response.output_item.added", data: #"{"type":"response.output_item.added","item":{"text":"a .delta\" and response.completed"}}"#)
+        #expect(!ResponsesUsageSniffer.isDelta(added) && !ResponsesUsageSniffer.isFinal(added))
     }
 }

@@ -23,6 +23,9 @@ public struct SSEDecoder: Sendable {
     private var data: [UInt8] = []
     private var hasData = false
     private var eventType: String?
+    /// The last event type read: a stream repeats a few types (`response.output_text.delta`
+    /// for every piece), so a type equal to it is the same string again, not a new one.
+    private var lastEventType: String?
     private var lastEventID: String?
     /// The previous read ended in CR: an LF at the start of the next one belongs to it.
     private var pendingCR = false
@@ -128,7 +131,12 @@ public struct SSEDecoder: Sendable {
             data.append(Self.lf)
             hasData = true
         } else if name.elementsEqual("event".utf8) {
-            eventType = String(decoding: value, as: UTF8.self)
+            if let last = lastEventType, last.utf8.count == value.count, last.utf8.elementsEqual(value) {
+                eventType = last
+            } else {
+                eventType = String(decoding: value, as: UTF8.self)
+                lastEventType = eventType
+            }
         } else if name.elementsEqual("id".utf8) {
             if !value.contains(0) { lastEventID = String(decoding: value, as: UTF8.self) }
         }

@@ -230,21 +230,21 @@ struct ResponsesController {
         var iterator = events.makeAsyncIterator()
         var ended = false
         var responseID: String?
-        var lastSequenceNumber: Int?
+        // The last event relayed: its sequence number is read only when a failure must follow it.
+        var lastEventData: String?
         do {
             while let event = try await iterator.next() {
                 if ResponsesUsageSniffer.isFinal(event) {
                     ended = true
                     if let usage = ResponsesUsageSniffer.usage(inEvent: event.data) { record.noteUsage(usage) }
-                } else if event.event?.hasSuffix(".delta") == true || event.data.contains(#".delta""#) {
+                } else if ResponsesUsageSniffer.isDelta(event) {
                     record.noteRelayedChunk()
                 }
-                let identity = ResponsesUsageSniffer.identity(ofEvent: event.data)
-                if let sequence = identity.sequenceNumber { lastSequenceNumber = sequence }
-                if responseID == nil, let id = identity.responseID {
+                if responseID == nil, let id = ResponsesUsageSniffer.identity(ofEvent: event.data).responseID {
                     responseID = id
                     await owned(id)
                 }
+                lastEventData = event.data
                 OpenAIStreamEvents.append(event, to: &pending)
                 if ended || !iterator.hasBufferedEvent, pending.readableBytes > 0 {
                     try await writer.write(pending)
@@ -259,7 +259,7 @@ struct ResponsesController {
             ErrorDialect.writeResponseFailed(
                 context.failure(for: error),
                 responseID: responseID,
-                sequenceNumber: lastSequenceNumber.map { $0 + 1 },
+                sequenceNumber: lastEventData.flatMap { ResponsesUsageSniffer.identity(ofEvent: $0).sequenceNumber }.map { $0 + 1 },
                 to: &failure
             )
             try await writer.write(failure)

@@ -53,12 +53,27 @@ enum ResponsesUsageSniffer {
         }
     }
 
-    /// Whether an event ends the response.
+    /// Whether an event ends the response: `response.completed`, `.incomplete` or `.failed`.
     static func isFinal(_ event: ServerSentEvent) -> Bool {
-        let type = event.event ?? ""
+        guard let type = type(of: event) else { return false }
         return type == "response.completed" || type == "response.incomplete" || type == "response.failed"
-            || event.data.hasPrefix(#"{"type":"response.completed""#) || event.data.hasPrefix(#"{"type":"response.failed""#)
-            || event.data.hasPrefix(#"{"type":"response.incomplete""#)
+    }
+
+    /// Whether an event carries a piece of the output (`response.output_text.delta` and the like).
+    static func isDelta(_ event: ServerSentEvent) -> Bool {
+        type(of: event)?.hasSuffix(".delta") == true
+    }
+
+    /// The event's type: its name when it is one of the API's (`response.…`), else the `type`
+    /// its data begins with (`{"type":"…"`, as the API writes it), read from the bytes.
+    private static func type(of event: ServerSentEvent) -> Substring? {
+        if let name = event.event, name.hasPrefix("response.") { return Substring(name) }
+        let prefix = "{\"type\":\"".utf8
+        let data = event.data.utf8
+        guard data.starts(with: prefix) else { return nil }
+        let start = data.index(data.startIndex, offsetBy: prefix.count)
+        guard let end = data[start...].firstIndex(of: UInt8(ascii: "\"")) else { return nil }
+        return Substring(data[start..<end])
     }
 }
 
