@@ -33,7 +33,10 @@ public struct GatewayLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         var merged = metadata
-        if let extra = event.metadata { merged.merge(extra) { $1 } }
+        if let extra = event.metadata {
+            // The handler's own metadata is usually empty: the event's is then used as it is.
+            if merged.isEmpty { merged = extra } else { merged.merge(extra) { $1 } }
+        }
         let line: String
         switch format {
         case .json: line = jsonLine(level: event.level, message: "\(event.message)", metadata: merged)
@@ -44,16 +47,17 @@ public struct GatewayLogHandler: LogHandler {
 
     private func jsonLine(level: Logger.Level, message: String, metadata: Logger.Metadata) -> String {
         var line = "{\"ts\":\""
+        line.reserveCapacity(256 + 32 * metadata.count)
         line += Self.timestamp()
         line += "\",\"level\":\""
         line += level.rawValue
         line += "\",\"msg\":"
         JSONText.appendString(message, to: &line)
-        for key in metadata.keys.sorted() {
+        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
             line += ","
             JSONText.appendString(key, to: &line)
             line += ":"
-            Self.appendJSON(metadata[key]!, to: &line)
+            Self.appendJSON(value, to: &line)
         }
         line += "}"
         return line
@@ -98,11 +102,11 @@ public struct GatewayLogHandler: LogHandler {
     private func textLine(level: Logger.Level, message: String, metadata: Logger.Metadata) -> String {
         var line = "\(Self.timestamp()) \(level.rawValue) "
         Self.appendText(message, to: &line)
-        for key in metadata.keys.sorted() {
+        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
             line += " "
             Self.appendText(key, to: &line)
             line += "="
-            Self.appendText("\(metadata[key]!)", to: &line)
+            Self.appendText("\(value)", to: &line)
         }
         return line
     }

@@ -55,7 +55,11 @@ struct ClientKeyMiddleware: RouterMiddleware {
     static func presentedKey(in request: Request) -> String? {
         if let authorization = request.headers[.authorization] {
             let parts = authorization.split(separator: " ", maxSplits: 1)
-            if parts.count == 2, parts[0].lowercased() == "bearer" { return String(parts[1].trimmingWhitespace) }
+            // The scheme in any case, compared without making a lower-cased copy (each letter of
+            // "bearer", with the 0x20 bit set, is its lower-case self; no other byte becomes one).
+            if parts.count == 2, parts[0].utf8.elementsEqual("bearer".utf8, by: { $0 | 0x20 == $1 }) {
+                return String(parts[1].trimmingWhitespace)
+            }
         }
         return request.headers[.xAPIKey]
     }
