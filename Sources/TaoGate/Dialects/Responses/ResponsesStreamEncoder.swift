@@ -222,36 +222,39 @@ struct ResponsesStreamEncoder {
     // members in the same sorted order as `write(_:to:)` gives the others.
 
     private mutating func writeTextDelta(id: String, _ text: String, to buffer: inout ByteBuffer) {
-        writeEventStart("response.output_text.delta", to: &buffer)
-        buffer.writeStaticString(",\"content_index\":0,\"delta\":")
-        JSONText.writeString(text, to: &buffer)
-        buffer.writeStaticString(",\"item_id\":")
-        JSONText.writeString(id, to: &buffer)
-        buffer.writeStaticString(",\"logprobs\":[],\"output_index\":")
-        buffer.writeString(String(output.count))
-        buffer.writeStaticString("}\n\n")
+        writeDelta(
+            "response.output_text.delta", text, itemID: id,
+            leading: ",\"content_index\":0,\"delta\":", beforeIndex: ",\"logprobs\":[],\"output_index\":", to: &buffer
+        )
     }
 
     private mutating func writeReasoningDelta(id: String, _ text: String, to buffer: inout ByteBuffer) {
-        writeEventStart("response.reasoning_summary_text.delta", to: &buffer)
-        buffer.writeStaticString(",\"delta\":")
-        JSONText.writeString(text, to: &buffer)
-        buffer.writeStaticString(",\"item_id\":")
-        JSONText.writeString(id, to: &buffer)
-        buffer.writeStaticString(",\"output_index\":")
-        buffer.writeString(String(output.count))
-        buffer.writeStaticString(",\"summary_index\":0}\n\n")
+        writeDelta("response.reasoning_summary_text.delta", text, itemID: id, trailing: ",\"summary_index\":0}\n\n", to: &buffer)
     }
 
     private mutating func writeArgumentsDelta(id: String, _ fragment: String, to buffer: inout ByteBuffer) {
-        writeEventStart("response.function_call_arguments.delta", to: &buffer)
-        buffer.writeStaticString(",\"delta\":")
-        JSONText.writeString(fragment, to: &buffer)
+        writeDelta("response.function_call_arguments.delta", fragment, itemID: id, to: &buffer)
+    }
+
+    /// One delta event: its type and sequence number, `leading`, the delta, the item's id,
+    /// `beforeIndex`, the output index, then `trailing`, which closes the data.
+    private mutating func writeDelta(
+        _ type: String,
+        _ delta: String,
+        itemID: String,
+        leading: StaticString = ",\"delta\":",
+        beforeIndex: StaticString = ",\"output_index\":",
+        trailing: StaticString = "}\n\n",
+        to buffer: inout ByteBuffer
+    ) {
+        writeEventStart(type, to: &buffer)
+        buffer.writeStaticString(leading)
+        JSONText.writeString(delta, to: &buffer)
         buffer.writeStaticString(",\"item_id\":")
-        JSONText.writeString(id, to: &buffer)
-        buffer.writeStaticString(",\"output_index\":")
+        JSONText.writeString(itemID, to: &buffer)
+        buffer.writeStaticString(beforeIndex)
         buffer.writeString(String(output.count))
-        buffer.writeStaticString("}\n\n")
+        buffer.writeStaticString(trailing)
     }
 
     /// `event: type`, then the data's `type` and `sequence_number`; the caller adds the rest.
