@@ -52,16 +52,17 @@ public func buildApplication(
             )
         )
     }
+    let responder = router.buildResponder()
     return Application(
-        router: router,
-        server: .http1(
-            configuration: .init(
-                additionalChannelHandlers: [
-                    InboundLimitsHandler(connections: connections, bodyTimeout: bodyTimeout, metrics: metrics), ClientCloseHandler(),
-                ],
-                idleTimeout: TimeAmount(configuration.inboundIdleTimeout)
-            )
-        ),
+        responder: responder,
+        server: .gateway(
+            responder: responder,
+            serverName: "TaoGate",
+            maxBodyBytes: configuration.maxBodyBytes,
+            idleTimeout: configuration.inboundIdleTimeout
+        ) {
+            [InboundLimitsHandler(connections: connections, bodyTimeout: bodyTimeout, metrics: metrics), ClientCloseHandler()]
+        },
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "TaoGate"),
         // Stopped after the server, in reverse order: retention, upstream pools, then the last
         // usage rows; the database closes after them.

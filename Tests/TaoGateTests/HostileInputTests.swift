@@ -101,7 +101,22 @@ enum RawHTTP {
         }
     }
 
+    /// Sends `bytes` and reads until the server closes the connection; `closed` is false when
+    /// it was still open after five seconds of silence.
+    /// With `halfClose`, the client shuts its sending side once the bytes are sent.
+    static func exchangeUntilClosed(port: Int, bytes: [UInt8], halfClose: Bool = false) async throws -> (answer: String, closed: Bool) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result { try blockingExchange(port: port, bytes: bytes, untilClosed: true, halfClose: halfClose) })
+            }.start()
+        }
+    }
+
     private static func blockingExchange(port: Int, bytes: [UInt8]) throws -> String {
+        try blockingExchange(port: port, bytes: bytes, untilClosed: false, halfClose: false).answer
+    }
+
+    private static func blockingExchange(port: Int, bytes: [UInt8], untilClosed: Bool, halfClose: Bool) throws -> (answer: String, closed: Bool) {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(descriptor) }
         var address = sockaddr_in()
@@ -115,9 +130,19 @@ enum RawHTTP {
         }
         guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
         _ = bytes.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) }
+        if halfClose { shutdown(descriptor, Int32(SHUT_WR)) }
         var buffer = [UInt8](repeating: 0, count: 4096)
-        let count = recv(descriptor, &buffer, buffer.count, 0)
-        return count > 0 ? String(decoding: buffer[..<count], as: UTF8.self) : ""
+        guard untilClosed else {
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            return (count > 0 ? String(decoding: buffer[..<count], as: UTF8.self) : "", false)
+        }
+        var received: [UInt8] = []
+        while true {
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            if count == 0 { return (String(decoding: received, as: UTF8.self), true) }
+            if count < 0 { return (String(decoding: received, as: UTF8.self), false) }
+            received += buffer[..<count]
+        }
     }
 
     /// The status of a POST sent as raw bytes (so the body may be any bytes at all).

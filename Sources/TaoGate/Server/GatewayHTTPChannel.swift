@@ -1,0 +1,123 @@
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
+
+/// TaoGate's client connections: HTTP/1.1 parsed by SwiftNIO as Hummingbird's `HTTP1Channel`
+/// parses it, each request answered by the route table, one at a time, by one task per
+/// connection.
+///
+/// Hummingbird's own channel reads and writes through `NIOAsyncChannel`, whose inbound stream and
+/// outbound writer cost a sixth of a `/v1` request's CPU (BENCHMARKS.md). Here the pipeline's
+/// last handler (`RequestReader`) collects whole requests into a `RequestInbox`, and the answer
+/// is written to the channel directly (`ChannelResponseWriter`), a stream's every write
+/// awaited so that a slow client slows the upstream read. Idle timeouts and graceful shutdown
+/// are Hummingbird's (`HTTPConnectionStateHandler`); the route table, its middleware and the
+/// request context are unchanged.
+struct GatewayHTTPChannel<Responder: HTTPResponder>: ServerChildChannel where Responder.Context == GatewayRequestContext {
+    struct Connection: ServerChildChannelValue {
+        let channel: any Channel
+        let inbox: RequestInbox
+    }
+
+    let responder: Responder
+    let serverName: String
+    let maxBodyBytes: Int
+    let idleTimeout: Duration?
+    /// Handlers of TaoGate's own between the HTTP codec and the request reader.
+    let additionalHandlers: @Sendable () -> [any RemovableChannelHandler]
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Connection> {
+        channel.eventLoop.makeCompletedFuture {
+            let inbox = RequestInbox()
+            let pipeline = channel.pipeline.syncOperations
+            try pipeline.configureHTTPServerPipeline(
+                withPipeliningAssistance: false,
+                withErrorHandling: false,
+                withOutboundHeaderValidation: false,
+                withEncoderConfiguration: .init(),
+                withDecoderLimitConfiguration: .init()
+            )
+            try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+            try pipeline.addHandlers(additionalHandlers())
+            try pipeline.addHandler(HTTPConnectionStateHandler(idleTimeout: idleTimeout, logger: logger))
+            try pipeline.addHandler(RequestReader(inbox: inbox, maxBodyBytes: maxBodyBytes))
+            return Connection(channel: channel, inbox: inbox)
+        }
+    }
+
+    func handle(value connection: Connection, logger: Logger) async {
+        await withTaskCancellationHandler {
+            loop: while let item = await connection.inbox.next() {
+                switch item {
+                case .request(let head, let body):
+                    guard await answer(head, body: body, on: connection.channel, logger: logger) else { break loop }
+                case .malformed:
+                    logger.debug("HTTP parse error, closing connection")
+                    let badRequest = HTTPResponse(status: .badRequest, headerFields: [.connection: "close", .contentLength: "0"])
+                    try? await ChannelResponseWriter(channel: connection.channel).write(Response(status: badRequest.status, headers: badRequest.headerFields))
+                    break loop
+                }
+            }
+            try? await connection.channel.close()
+        } onCancel: {
+            connection.inbox.finish()
+        }
+    }
+
+    /// Answers one request; false when the connection is to close after it.
+    private func answer(_ head: HTTPRequest, body: ByteBuffer, on channel: any Channel, logger: Logger) async -> Bool {
+        let request = Request(head: head, body: RequestBody(buffer: body))
+        let context = GatewayRequestContext(source: ApplicationRequestContextSource(channel: channel, logger: logger))
+        var response: Response
+        do {
+            response = try await responder.respond(to: request, context: context)
+        } catch {
+            logger.debug("Unrecognised Error", metadata: ["error.type": "\(String(reflecting: type(of: error)))"])
+            response = Response(status: .internalServerError)
+        }
+        response.headers[.date] = HTTPDate.now
+        response.headers[.server] = serverName
+        do {
+            try await ChannelResponseWriter(channel: channel).write(response)
+        } catch {
+            return false
+        }
+        return !ConnectionHeader.asksToClose(head.headerFields[.connection]) && !ConnectionHeader.asksToClose(response.headers[.connection])
+    }
+}
+
+enum ConnectionHeader {
+    /// Whether a `Connection` header holds the `close` option.
+    static func asksToClose(_ connection: String?) -> Bool {
+        guard let connection else { return false }
+        if connection == "close" { return true }
+        return connection.split(separator: ",").contains { $0.trimmingWhitespace.lowercased() == "close" }
+    }
+}
+
+extension HTTPServerBuilder {
+    /// TaoGate's HTTP/1.1 server (see `GatewayHTTPChannel`). The responder Hummingbird's
+    /// `Application` offers its server is not used: requests go to `responder` directly.
+    static func gateway<Responder: HTTPResponder>(
+        responder: Responder,
+        serverName: String,
+        maxBodyBytes: Int,
+        idleTimeout: Duration?,
+        additionalHandlers: @escaping @Sendable () -> [any RemovableChannelHandler]
+    ) -> HTTPServerBuilder where Responder.Context == GatewayRequestContext {
+        HTTPServerBuilder { _ in
+            GatewayHTTPChannel(
+                responder: responder,
+                serverName: serverName,
+                maxBodyBytes: maxBodyBytes,
+                idleTimeout: idleTimeout,
+                additionalHandlers: additionalHandlers
+            )
+        }
+    }
+}

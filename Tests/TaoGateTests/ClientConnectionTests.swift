@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+
+@testable import TaoGate
+
+/// How a client connection behaves at the HTTP level (`GatewayHTTPChannel`).
+@Suite("Client connections")
+struct ClientConnectionTests {
+    private static func port(of gateway: LiveGateway) -> Int {
+        Int(gateway.url.split(separator: ":").last!)!
+    }
+
+    private static func get(_ path: String, closing: Bool = false) -> String {
+        "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n" + (closing ? "Connection: close\r\n" : "") + "\r\n"
+    }
+
+    @Test("Requests pipelined on one connection are answered in the order they came")
+    func pipelinedRequestsAreAnsweredInOrder() async throws {
+        try await LiveGateway.run { gateway in
+            let requests = Self.get("/healthz") + Self.get("/v2/nothing") + Self.get("/healthz", closing: true)
+            let (answer, _) = try await RawHTTP.exchangeUntilClosed(port: Self.port(of: gateway), bytes: Array(requests.utf8))
+            let statuses = answer.components(separatedBy: "HTTP/1.1 ").dropFirst().map { $0.prefix(3) }
+            #expect(statuses == ["200", "404", "200"])
+        }
+    }
+
+    @Test("A request with Connection: close is answered, then the connection is closed")
+    func connectionCloseIsHonoured() async throws {
+        try await LiveGateway.run { gateway in
+            let (answer, closed) = try await RawHTTP.exchangeUntilClosed(port: Self.port(of: gateway), bytes: Array(Self.get("/healthz", closing: true).utf8))
+            #expect(answer.hasPrefix("HTTP/1.1 200"))
+            #expect(closed)
+        }
+    }
+
+    @Test("A keep-alive connection stays open after its answer")
+    func keepAliveConnectionStaysOpen() async throws {
+        try await LiveGateway.run(["IDLE_TIMEOUT_MS": "60000"]) { gateway in
+            let (answer, closed) = try await RawHTTP.exchangeUntilClosed(port: Self.port(of: gateway), bytes: Array(Self.get("/healthz").utf8))
+            #expect(answer.hasPrefix("HTTP/1.1 200"))
+            #expect(!closed)
+        }
+    }
+
+    @Test("A client that closes its side after a request has the connection closed")
+    func halfClosedClientIsDisconnected() async throws {
+        try await LiveGateway.run(["IDLE_TIMEOUT_MS": "60000"]) { gateway in
+            let (_, closed) = try await RawHTTP.exchangeUntilClosed(port: Self.port(of: gateway), bytes: Array(Self.get("/healthz").utf8), halfClose: true)
+            #expect(closed)
+        }
+    }
+
+    @Test("Every answer carries a Date header in IMF-fixdate form and the server's name")
+    func answersCarryDateAndServer() async throws {
+        try await LiveGateway.run { gateway in
+            let response = try await gateway.get("/healthz")
+            let date = try #require(response.header("Date"))
+            let parser = DateFormatter()
+            parser.locale = Locale(identifier: "en_US_POSIX")
+            parser.timeZone = TimeZone(identifier: "GMT")
+            parser.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+            let parsed = try #require(parser.date(from: date))
+            #expect(abs(parsed.timeIntervalSinceNow) < 5)
+            #expect(response.header("Server") == "TaoGate")
+        }
+    }
+
+    @Test("The Date header of a known second is formatted as RFC 9110 gives it")
+    func dateHeaderFormat() {
+        #expect(HTTPDate.format(784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        #expect(HTTPDate.format(1_798_761_600) == "Fri, 01 Jan 2027 00:00:00 GMT")
+    }
+
+    @Test(
+        "A Connection header asks to close when it holds the close option",
+        arguments: [("close", true), ("Close", true), ("keep-alive, close", true), ("keep-alive", false), ("closed", false)]
+    )
+    func connectionHeaderClose(value: String, closes: Bool) {
+        #expect(ConnectionHeader.asksToClose(value) == closes)
+    }
+}
