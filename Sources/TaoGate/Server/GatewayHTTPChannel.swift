@@ -52,6 +52,15 @@ struct GatewayHTTPChannel<Responder: HTTPResponder>: ServerChildChannel where Re
 
     func handle(value connection: Connection, logger: Logger) async {
         await withTaskCancellationHandler {
+            await withTaskExecutorPreference(EventLoopTaskExecutor(connection.channel.eventLoop)) {
+                await answerRequests(on: connection, logger: logger)
+            }
+        } onCancel: {
+            connection.inbox.finish()
+        }
+    }
+
+    private func answerRequests(on connection: Connection, logger: Logger) async {
             loop: while let item = await connection.inbox.next() {
                 switch item {
                 case .request(let head, let body):
@@ -64,9 +73,6 @@ struct GatewayHTTPChannel<Responder: HTTPResponder>: ServerChildChannel where Re
                 }
             }
             try? await connection.channel.close()
-        } onCancel: {
-            connection.inbox.finish()
-        }
     }
 
     /// Answers one request; false when the connection is to close after it.
