@@ -62,6 +62,16 @@ struct ChunkScannerTests {
         #expect(read(#"{"usage":null,"choices":[]}"#) == nil)
     }
 
+    @Test("Skipped objects are read to their end whatever their keys hold, and a broken one fails the scan")
+    func skippedObjectsAreReadToTheirEnd() {
+        let read = { (text: String) in Array(text.utf8).withUnsafeBytes { Usage.reported(in: $0) } }
+        let awkwardKeys =
+            #"{"choices":[{"m\u0065ssage":{"a\"b}":{"":[{}]},"x,y":{"z":"}"}}}],"usage":{"prompt_tokens":2,"completion_tokens":1,"total_tokens":3}}"#
+        #expect(read(awkwardKeys)?.usage == Usage(promptTokens: 2, completionTokens: 1, totalTokens: 3))
+        #expect(read(#"{"choices":[{"message":{1:2}}],"usage":{"prompt_tokens":2,"completion_tokens":1}}"#) == nil)
+        #expect(read(#"{"choices":[{"message":{"a" 2}}],"usage":{"prompt_tokens":2,"completion_tokens":1}}"#) == nil)
+    }
+
     @Test("Deeply nested unknown members give up instead of recursing without end")
     func deepNestingGivesUp() {
         let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)

@@ -180,7 +180,7 @@ package struct JSONScanner {
         case UInt8(ascii: "\""):
             return skipString()
         case UInt8(ascii: "{"):
-            return members { scanner, _ in scanner.skipValue(depth: depth + 1) }
+            return skipObject(depth: depth)
         case UInt8(ascii: "["):
             return arrayCount(depth: depth) != nil
         case UInt8(ascii: "t"): return literal("true")
@@ -201,6 +201,24 @@ package struct JSONScanner {
             return scanner.skipValue(depth: depth + 1)
         }
         return read ? count : nil
+    }
+
+    /// An object skipped as `members` would read it, without making a string of any key.
+    private mutating func skipObject(depth: Int) -> Bool {
+        guard consume(UInt8(ascii: "{")) else { return false }
+        skipWhitespace()
+        if consume(UInt8(ascii: "}")) { return true }
+        while true {
+            skipWhitespace()
+            guard nextIsString, skipString() else { return false }
+            skipWhitespace()
+            guard consume(UInt8(ascii: ":")) else { return false }
+            skipWhitespace()
+            guard skipValue(depth: depth + 1) else { return false }
+            skipWhitespace()
+            if consume(UInt8(ascii: ",")) { continue }
+            return consume(UInt8(ascii: "}"))
+        }
     }
 
     private mutating func skipString() -> Bool {
