@@ -22,6 +22,8 @@ final class GatewayMetrics: Sendable {
     private let upstreamLatency = HandleCache<String, DurationHistogram>()
     private let tokenCounters = HandleCache<TokenLabels, Counter>()
     private let firstTokenLatency = HandleCache<String, DurationHistogram>()
+    private let costCounters = HandleCache<CostLabels, Counter>()
+    private let unpricedCounters = HandleCache<String, Counter>()
 
     private struct RequestLabels: Hashable, Sendable {
         var route: String
@@ -38,6 +40,12 @@ final class GatewayMetrics: Sendable {
     private struct TokenLabels: Hashable, Sendable {
         var model: String
         var kind: String
+    }
+
+    private struct CostLabels: Hashable, Sendable {
+        var model: String
+        var key: String
+        var currency: String
     }
 
     private let activeStreams: Gauge
@@ -143,20 +151,25 @@ final class GatewayMetrics: Sendable {
 
     /// What a request cost, by model, client key and currency.
     func cost(_ cost: Money, model: String, key: String) {
-        registry.makeCounter(
-            name: "taogate_cost_total",
-            labels: [("model", model), ("key", key), ("currency", cost.currency.rawValue)],
-            help: "Cost of requests with the prices in force when they ended, by model, client key and currency."
-        ).increment(by: cost.amount)
+        let currency = cost.currency.rawValue
+        costCounters.handle(CostLabels(model: model, key: key, currency: currency)) {
+            registry.makeCounter(
+                name: "taogate_cost_total",
+                labels: [("model", model), ("key", key), ("currency", currency)],
+                help: "Cost of requests with the prices in force when they ended, by model, client key and currency."
+            )
+        }.increment(by: cost.amount)
     }
 
     /// A request to a model without a price (its cost is unknown, not 0).
     func unpricedRequest(model: String) {
-        registry.makeCounter(
-            name: "taogate_unpriced_requests_total",
-            labels: [("model", model)],
-            help: "Requests whose model has no price in the pricing tables."
-        ).increment()
+        unpricedCounters.handle(model) {
+            registry.makeCounter(
+                name: "taogate_unpriced_requests_total",
+                labels: [("model", model)],
+                help: "Requests whose model has no price in the pricing tables."
+            )
+        }.increment()
     }
 
     /// 0 closed, 1 half-open, 2 open.
