@@ -1,12 +1,29 @@
-import Foundation
-import HTTPTypes
-import Hummingbird
+import Synchronization
 
-/// Short random request ids: 16 hex digits.
+/// Short request ids: 16 hex digits, distinct within a process and unpredictable across them.
+///
+/// The ids are SplitMix64 over a counter seeded once from the system's generator: every id
+/// differs from every other of the process (the mix is a bijection of the counter), and an id
+/// costs an atomic add instead of a `getrandom(2)` call.
 enum RequestIdentifier {
+    private static let counter = Atomic<UInt64>(UInt64.random(in: .min ... .max))
+
     static func next() -> String {
-        let value = UInt64.random(in: 0...UInt64.max)
-        let text = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - text.count) + text
+        var value = counter.wrappingAdd(0x9E37_79B9_7F4A_7C15, ordering: .relaxed).newValue
+        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
+        value ^= value >> 31
+        return hexadecimal(value)
+    }
+
+    static func hexadecimal(_ value: UInt64) -> String {
+        String(unsafeUninitializedCapacity: 16) { buffer in
+            let digits: StaticString = "0123456789abcdef"
+            for position in 0..<16 {
+                let nibble = Int((value >> UInt64(60 - 4 * position)) & 0xF)
+                buffer[position] = digits.utf8Start[nibble]
+            }
+            return 16
+        }
     }
 }
