@@ -125,4 +125,35 @@ struct LogLineFormatTests {
         #expect(fields["nan"] is NSNull)
         #expect(fields["text"] as? String == "a\"b")
     }
+
+    private static var requestFields: LogFields {
+        var fields = LogFields(capacity: 5)
+        fields.add("route", .string("/v1/chat/completions"))
+        fields.add("status", .integer(200))
+        fields.add("duration_ms", .number(1.25))
+        fields.add("streamed", .flag(true))
+        fields.add("dropped", .strings(["seed", "top_k"]))
+        return fields
+    }
+
+    @Test("Ordered log fields are written as members of the line, each with its JSON type")
+    func orderedFieldsAreMembers() throws {
+        let fields = try line(["extra": "x", LogFields.metadataKey: .stringConvertible(Self.requestFields)])
+        #expect(fields["route"] as? String == "/v1/chat/completions")
+        #expect(fields["status"] as? Int == 200)
+        #expect(fields["duration_ms"] as? Double == 1.25)
+        #expect(fields["streamed"] as? Bool == true)
+        #expect(fields["dropped"] as? [String] == ["seed", "top_k"])
+        #expect(fields["extra"] as? String == "x")
+        #expect(fields[LogFields.metadataKey] == nil)
+    }
+
+    @Test("Ordered log fields are written as key=value in text lines, in their order")
+    func orderedFieldsInText() {
+        let writer = MemoryLogWriter()
+        let logger = Logger(label: "test") { _ in GatewayLogHandler(level: .info, format: .text, writers: [writer]) }
+        logger.info("request", metadata: [LogFields.metadataKey: .stringConvertible(Self.requestFields)])
+        let line = writer.all.first ?? ""
+        #expect(line.hasSuffix(#"info request route=/v1/chat/completions status=200 duration_ms=1.25 streamed=true dropped="[seed, top_k]""#))
+    }
 }

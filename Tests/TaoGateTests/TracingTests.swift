@@ -45,6 +45,27 @@ enum TestTracer {
 struct TracingTests {
     let chatBody = #"{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}"#
 
+    @Test("A gateway not told to trace makes no spans, even with a tracer in the process")
+    func untracedGatewayMakesNoSpans() async throws {
+        let traceID = UUID().uuidString
+        try await LiveGateway.run(traced: false) { gateway in
+            let response = try await gateway.post(
+                "/v1/chat/completions",
+                json: chatBody,
+                headers: TestTracer.headers(traceID: traceID),
+                client: TestTracer.client
+            )
+            #expect(response.status == 200)
+            try await Task.sleep(for: .milliseconds(100))
+            // The HTTP span of a call to this test's own mock, whatever trace it would be in.
+            let callsToThisMock = TestTracer.shared.finishedSpans.filter { span in
+                guard case .string(let url) = span.attributes["url.full"]?.toSpanAttribute() else { return false }
+                return url.hasPrefix(gateway.mockURL)
+            }
+            #expect(callsToThisMock.isEmpty)
+        }
+    }
+
     @Test("A request's server span holds the upstream call's span, which holds its HTTP span")
     func spansNestRequestUpstreamAndHTTP() async throws {
         let traceID = UUID().uuidString

@@ -46,6 +46,9 @@ public final class ProviderClient: Sendable {
         /// Whether the trace context of the call (W3C `traceparent`, `tracestate`, baggage) goes
         /// to the provider in its headers.
         public var propagatesTraceContext: Bool
+        /// Whether each call is a client span. Without a tracer bootstrapped, a span costs time
+        /// and goes nowhere.
+        public var traced: Bool
 
         public init(
             baseURL: String,
@@ -60,7 +63,8 @@ public final class ProviderClient: Sendable {
             maxEventBytes: Int = 16 * 1024 * 1024,
             maxConnectionsPerHost: Int = 512,
             onRetry: (@Sendable (ProviderError) -> Void)? = nil,
-            propagatesTraceContext: Bool = true
+            propagatesTraceContext: Bool = true,
+            traced: Bool = true
         ) {
             self.baseURL = baseURL
             self.apiKey = apiKey
@@ -75,6 +79,7 @@ public final class ProviderClient: Sendable {
             self.maxConnectionsPerHost = maxConnectionsPerHost
             self.onRetry = onRetry
             self.propagatesTraceContext = propagatesTraceContext
+            self.traced = traced
         }
     }
 
@@ -171,37 +176,52 @@ public final class ProviderClient: Sendable {
         guard let target else {
             throw ProviderError.unreachable("the provider's base URL is not http(s)://host[:port][/path]")
         }
+        guard configuration.traced else {
+            return try await send(method, to: target, path: path, body: body, extraHeaders: extraHeaders, streams: streams, span: nil)
+        }
         return try await withSpan("\(method.rawValue) \(path)", ofKind: .client) { span in
             span.attributes["http.request.method"] = method.rawValue
             span.attributes["url.full"] = configuration.baseURL + path
             if attempt > 0 { span.attributes["http.request.resend_count"] = attempt }
-            var headers = headers
-            for (name, value) in extraHeaders { headers.replaceOrAdd(name: name, value: value) }
-            if configuration.propagatesTraceContext {
-                InstrumentationSystem.instrument.inject(ServiceContext.current ?? .topLevel, into: &headers, using: HTTPHeadersInjector())
-            }
-            let response: UpstreamResponse
-            do {
-                response = try await transport.execute(
-                    method,
-                    origin: target.origin,
-                    path: target.basePath + path,
-                    headers: headers,
-                    body: body,
-                    deadline: .now() + TimeAmount(configuration.timeout),
-                    deadlineCoversBody: !streams,
-                    idleTimeout: streams ? TimeAmount(configuration.streamIdleTimeout) : nil
-                )
-            } catch {
-                if Task.isCancelled { throw CancellationError() }
-                throw ProviderError(sendingRequestFailedWith: error)
-            }
-            span.attributes["http.response.status_code"] = Int(response.status.code)
-            guard (200..<300).contains(response.status.code) else {
-                throw await statusError(from: response)
-            }
-            return response
+            return try await send(method, to: target, path: path, body: body, extraHeaders: extraHeaders, streams: streams, span: span)
         }
+    }
+
+    private func send(
+        _ method: HTTPMethod,
+        to target: (origin: UpstreamOrigin, basePath: String),
+        path: String,
+        body: ByteBuffer?,
+        extraHeaders: [(String, String)],
+        streams: Bool,
+        span: (any Span)?
+    ) async throws -> UpstreamResponse {
+        var headers = headers
+        for (name, value) in extraHeaders { headers.replaceOrAdd(name: name, value: value) }
+        if configuration.propagatesTraceContext {
+            InstrumentationSystem.instrument.inject(ServiceContext.current ?? .topLevel, into: &headers, using: HTTPHeadersInjector())
+        }
+        let response: UpstreamResponse
+        do {
+            response = try await transport.execute(
+                method,
+                origin: target.origin,
+                path: target.basePath + path,
+                headers: headers,
+                body: body,
+                deadline: .now() + TimeAmount(configuration.timeout),
+                deadlineCoversBody: !streams,
+                idleTimeout: streams ? TimeAmount(configuration.streamIdleTimeout) : nil
+            )
+        } catch {
+            if Task.isCancelled { throw CancellationError() }
+            throw ProviderError(sendingRequestFailedWith: error)
+        }
+        span?.attributes["http.response.status_code"] = Int(response.status.code)
+        guard (200..<300).contains(response.status.code) else {
+            throw await statusError(from: response)
+        }
+        return response
     }
 
     private func collect(_ body: UpstreamResponseBody) async throws -> ByteBuffer {

@@ -53,7 +53,11 @@ public struct GatewayLogHandler: LogHandler {
         line += level.rawValue
         line += "\",\"msg\":"
         JSONText.appendString(message, to: &line)
-        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
+        for (key, value) in Self.inOrder(metadata) {
+            if let fields = Self.fields(value) {
+                fields.appendJSON(to: &line)
+                continue
+            }
             line += ","
             JSONText.appendString(key, to: &line)
             line += ":"
@@ -102,13 +106,27 @@ public struct GatewayLogHandler: LogHandler {
     private func textLine(level: Logger.Level, message: String, metadata: Logger.Metadata) -> String {
         var line = "\(Self.timestamp()) \(level.rawValue) "
         Self.appendText(message, to: &line)
-        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
+        for (key, value) in Self.inOrder(metadata) {
+            if let fields = Self.fields(value) {
+                fields.appendText(to: &line)
+                continue
+            }
             line += " "
             Self.appendText(key, to: &line)
             line += "="
             Self.appendText("\(value)", to: &line)
         }
         return line
+    }
+
+    /// Metadata by key; one entry (the request line's `LogFields`) needs no sort.
+    private static func inOrder(_ metadata: Logger.Metadata) -> [(key: String, value: Logger.Metadata.Value)] {
+        metadata.count == 1 ? Array(metadata) : metadata.sorted(by: { $0.key < $1.key })
+    }
+
+    private static func fields(_ value: Logger.Metadata.Value) -> LogFields? {
+        if case .stringConvertible(let convertible) = value { return convertible as? LogFields }
+        return nil
     }
 
     static func appendText(_ value: String, to line: inout String) {

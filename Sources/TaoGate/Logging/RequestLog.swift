@@ -11,47 +11,51 @@ struct RequestLog: Sendable {
     var includesErrorDetails = false
 
     func write(_ request: FinishedRequest) {
+        let level: Logger.Level = request.status >= 500 || request.fields.errorCode == ErrorCode.internalError.rawValue ? .error : .info
+        guard logger.logLevel <= level else { return }
+        logger.log(level: level, "request", metadata: [LogFields.metadataKey: .stringConvertible(fields(of: request))])
+    }
+
+    func fields(of request: FinishedRequest) -> LogFields {
         let fields = request.fields
-        // Room for every field at once: grown one insert at a time, the table would be rebuilt four times.
-        var metadata = Logger.Metadata(minimumCapacity: 24)
-        metadata["request_id"] = .string(fields.requestID)
-        metadata["method"] = .string(request.method)
-        metadata["route"] = .string(request.route)
-        metadata["status"] = .stringConvertible(request.status)
-        metadata["duration_ms"] = .stringConvertible(request.duration.milliseconds)
-        if let client = fields.clientKeyID { metadata["client_key"] = .string(client) }
-        if let model = fields.model { metadata["model"] = .string(model) }
-        if let last = fields.upstreamCalls.last { metadata["provider"] = .string(last.provider) }
-        if fields.upstreamCalls.count > 1 { metadata["upstream_calls"] = .stringConvertible(fields.upstreamCalls.count) }
-        if let length = fields.messageLength { metadata["message_length"] = .stringConvertible(length) }
-        if let latency = fields.upstreamLatencyMilliseconds { metadata["upstream_latency_ms"] = .stringConvertible(latency) }
+        var line = LogFields(capacity: 24)
+        line.add("request_id", .string(fields.requestID))
+        line.add("method", .string(request.method))
+        line.add("route", .string(request.route))
+        line.add("status", .integer(request.status))
+        line.add("duration_ms", .number(request.duration.milliseconds))
+        if let client = fields.clientKeyID { line.add("client_key", .string(client)) }
+        if let model = fields.model { line.add("model", .string(model)) }
+        if let last = fields.upstreamCalls.last { line.add("provider", .string(last.provider)) }
+        if fields.upstreamCalls.count > 1 { line.add("upstream_calls", .integer(fields.upstreamCalls.count)) }
+        if let length = fields.messageLength { line.add("message_length", .integer(length)) }
+        if let latency = fields.upstreamLatencyMilliseconds { line.add("upstream_latency_ms", .number(latency)) }
         if let usage = fields.usage {
-            metadata["prompt_tokens"] = .stringConvertible(usage.inputTokens)
-            metadata["completion_tokens"] = .stringConvertible(usage.outputTokens)
-            if usage.cacheReadTokens > 0 { metadata["cache_read_tokens"] = .stringConvertible(usage.cacheReadTokens) }
-            if usage.cacheWriteTokens > 0 { metadata["cache_write_tokens"] = .stringConvertible(usage.cacheWriteTokens) }
-            if usage.reasoningTokens > 0 { metadata["reasoning_tokens"] = .stringConvertible(usage.reasoningTokens) }
+            line.add("prompt_tokens", .integer(usage.inputTokens))
+            line.add("completion_tokens", .integer(usage.outputTokens))
+            if usage.cacheReadTokens > 0 { line.add("cache_read_tokens", .integer(usage.cacheReadTokens)) }
+            if usage.cacheWriteTokens > 0 { line.add("cache_write_tokens", .integer(usage.cacheWriteTokens)) }
+            if usage.reasoningTokens > 0 { line.add("reasoning_tokens", .integer(usage.reasoningTokens)) }
         } else if fields.relayedChunks > 0 {
             // The stream ended early: about one token per chunk is the best count there is.
-            metadata["completion_tokens"] = .stringConvertible(fields.relayedChunks)
-            metadata["usage_estimated"] = .stringConvertible(true)
+            line.add("completion_tokens", .integer(fields.relayedChunks))
+            line.add("usage_estimated", .flag(true))
         }
         if let cost = request.cost {
-            metadata["cost"] = .stringConvertible(Money.shown(cost.amount))
-            metadata["currency"] = .string(cost.currency.rawValue)
+            line.add("cost", .number(Money.shown(cost.amount)))
+            line.add("currency", .string(cost.currency.rawValue))
         } else if request.isUnpriced {
-            metadata["cost"] = .string("unpriced")
+            line.add("cost", .string("unpriced"))
         }
-        if let translatedTo = fields.translatedTo { metadata["translated_to"] = .string(translatedTo) }
-        if !fields.droppedFields.isEmpty { metadata["dropped"] = .array(fields.droppedFields.map { .string($0) }) }
-        if fields.streamed { metadata["streamed"] = .stringConvertible(true) }
-        if fields.clientGone { metadata["client_gone"] = .stringConvertible(true) }
-        if let code = fields.errorCode { metadata["error_code"] = .string(code) }
-        if includesErrorDetails, let details = fields.errorDetails { metadata["error_details"] = .string(details) }
-        if let type = fields.upstreamErrorType { metadata["upstream_error_type"] = .string(type) }
-        if let code = fields.upstreamErrorCode { metadata["upstream_error_code"] = .string(code) }
-        if let outcome = request.outcome { metadata["outcome"] = .string(outcome) }
-        let level: Logger.Level = request.status >= 500 || fields.errorCode == ErrorCode.internalError.rawValue ? .error : .info
-        logger.log(level: level, "request", metadata: metadata)
+        if let translatedTo = fields.translatedTo { line.add("translated_to", .string(translatedTo)) }
+        if !fields.droppedFields.isEmpty { line.add("dropped", .strings(fields.droppedFields)) }
+        if fields.streamed { line.add("streamed", .flag(true)) }
+        if fields.clientGone { line.add("client_gone", .flag(true)) }
+        if let code = fields.errorCode { line.add("error_code", .string(code)) }
+        if includesErrorDetails, let details = fields.errorDetails { line.add("error_details", .string(details)) }
+        if let type = fields.upstreamErrorType { line.add("upstream_error_type", .string(type)) }
+        if let code = fields.upstreamErrorCode { line.add("upstream_error_code", .string(code)) }
+        if let outcome = request.outcome { line.add("outcome", .string(outcome)) }
+        return line
     }
 }

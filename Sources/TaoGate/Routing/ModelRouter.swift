@@ -84,8 +84,11 @@ final class ModelRouter: Sendable {
     private let transport: UpstreamTransport
     private let logger: Logger
     private let metrics: GatewayMetrics?
+    /// Whether each upstream call is a span (a tracer is bootstrapped).
+    private let traced: Bool
 
     init(configuration: GatewayConfiguration, logger: Logger, metrics: GatewayMetrics? = nil) {
+        self.traced = configuration.tracing
         // One transport for every provider and key: pools per event loop and per origin.
         let transport = UpstreamTransport(
             configuration: .init(
@@ -118,7 +121,8 @@ final class ModelRouter: Sendable {
                             ),
                             headers: provider.headers,
                             onRetry: { _ in metrics?.retry(provider: provider.name) },
-                            propagatesTraceContext: configuration.propagatesTraceContext
+                            propagatesTraceContext: configuration.propagatesTraceContext,
+                            traced: configuration.tracing
                         ),
                         transport: transport,
                         logger: logger
@@ -344,13 +348,15 @@ final class ModelRouter: Sendable {
                     key.recent.record(status: status, latencyMilliseconds: call.latencyMilliseconds)
                 }
                 do {
-                    let value = try await withSpan("upstream \(endpoint.settings.name)", ofKind: .client) { span in
-                        span.attributes["taogate.provider"] = endpoint.settings.name
-                        span.attributes["taogate.provider_key"] = key.id
-                        span.attributes["gen_ai.request.model"] = candidate
-                        if candidate != request.model { span.attributes["taogate.fallback_from"] = request.model }
-                        return try await call(key, endpoint, candidate)
-                    }
+                    let value =
+                        traced
+                        ? try await withSpan("upstream \(endpoint.settings.name)", ofKind: .client) { span in
+                            span.attributes["taogate.provider"] = endpoint.settings.name
+                            span.attributes["taogate.provider_key"] = key.id
+                            span.attributes["gen_ai.request.model"] = candidate
+                            if candidate != request.model { span.attributes["taogate.fallback_from"] = request.model }
+                            return try await call(key, endpoint, candidate)
+                        } : try await call(key, endpoint, candidate)
                     noteCall(status: 200)
                     note(key.breaker.recordSuccess(), for: key)
                     return value
