@@ -57,6 +57,21 @@ struct UsageSnifferTests {
         #expect(UsageSniffer.usage(inBody: ByteBuffer(string: #"{"usage":{"prompt_tokens":4,"#)) == nil)
     }
 
+    @Test(
+        "An event is searched for a usage object past any mention of usage that is not one",
+        arguments: [
+            (#"{"choices":[],"usage":{"prompt_tokens":4,"completion_tokens":2,"total_tokens":6}}"#, true),
+            (#"{"choices":[],"usage" : {"prompt_tokens":4,"completion_tokens":2,"total_tokens":6}}"#, true),
+            (#"{"choices":[{"delta":{"content":"the \"usage\" of it"}}],"usage":{"prompt_tokens":4,"completion_tokens":2,"total_tokens":6}}"#, true),
+            (#"{"choices":[{"delta":{"content":"usage"}}],"usage":null}"#, false),
+            (#"{"choices":[{"delta":{"content":"hi"}}]}"#, false),
+            (#"{"choices":[],"usage""#, false),
+        ]
+    )
+    func eventUsageSearch(data: String, found: Bool) {
+        #expect((UsageSniffer.usage(inEvent: data) != nil) == found)
+    }
+
     @Test("A Responses event without a name is typed by the type its data begins with")
     func responsesEventsWithoutANameAreTypedByTheirData() {
         let delta = ServerSentEvent(data: #"{"type":"response.output_text.delta","delta":"hi","sequence_number":3}"#)
