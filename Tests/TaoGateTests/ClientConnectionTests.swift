@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOPosix
 import Testing
 
 @testable import TaoGate
@@ -48,6 +50,35 @@ struct ClientConnectionTests {
             let (_, closed) = try await RawHTTP.exchangeUntilClosed(port: Self.port(of: gateway), bytes: Array(Self.get("/healthz").utf8), halfClose: true)
             #expect(closed)
         }
+    }
+
+    @Test("A client that does not read a stream holds back the upstream instead of the gateway buffering it")
+    func slowClientHoldsBackTheUpstream() async throws {
+        let upstream = try await ScriptedUpstream { _, _ in .eventFlood(bytes: 512 << 20) }
+        try await LiveGateway.run(["TAOTOKEN_BASE_URL": "http://127.0.0.1:\(upstream.port)/v1"]) { gateway in
+            let client = try await ClientBootstrap(group: TransportTestLoops.group)
+                .channelOption(.autoRead, value: false)
+                .connect(host: "127.0.0.1", port: Self.port(of: gateway))
+                .get()
+            let body = #"{"model":"gpt-4o","stream":true,"messages":[{"role":"user","content":"hi"}]}"#
+            let request =
+                "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+            try await client.writeAndFlush(ByteBuffer(string: request)).get()
+            // The flood stops once the buffers between it and the client are full (at most 10 s).
+            var sent = -1
+            for _ in 0..<20 {
+                try await Task.sleep(for: .milliseconds(500))
+                if upstream.floodedBytes == sent { break }
+                sent = upstream.floodedBytes
+            }
+            #expect(upstream.floodedBytes == sent)
+            // What left the upstream sits in the socket buffers and a few buffers of the gateway.
+            #expect(sent > 0)
+            #expect(sent < 64 << 20)
+            try await client.close()
+        }
+        await upstream.close()
     }
 
     @Test("Every answer carries a Date header in IMF-fixdate form and the server's name")

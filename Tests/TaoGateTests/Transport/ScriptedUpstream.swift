@@ -17,6 +17,9 @@ final class ScriptedUpstream: Sendable {
         case bytesThenSilence(String)
         /// A `Content-Length` answer of this many bytes, written as fast as the client reads.
         case flood(bytes: Int)
+        /// A chat stream (`text/event-stream`, `Content-Length`) of whole chunk events, at
+        /// least this many bytes, written as fast as the client reads; it never sends `[DONE]`.
+        case eventFlood(bytes: Int)
     }
 
     let port: Int
@@ -95,21 +98,34 @@ private final class ScriptHandler: ChannelInboundHandler {
                 context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: text)), promise: nil)
             case .flood(let total):
                 context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "HTTP/1.1 200 OK\r\nContent-Length: \(total)\r\n\r\n")), promise: nil)
-                flood(context: context, remaining: total)
+                flood(context: context, remaining: total, piece: Self.floodPiece)
+            case .eventFlood(let atLeast):
+                let pieces = (atLeast + Self.eventPiece.readableBytes - 1) / Self.eventPiece.readableBytes
+                let total = pieces * Self.eventPiece.readableBytes
+                let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: \(total)\r\n\r\n"
+                context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: head)), promise: nil)
+                flood(context: context, remaining: total, piece: Self.eventPiece)
             }
         }
     }
 
     private static let floodPiece = ByteBuffer(repeating: UInt8(ascii: "x"), count: 256 * 1024)
 
-    /// Writes the next 256 KB once the last have gone, so the count says what the client took.
-    private func flood(context: ChannelHandlerContext, remaining: Int) {
+    /// About 256 KB of whole chat chunk events.
+    private static let eventPiece: ByteBuffer = {
+        let content = String(repeating: "x", count: 900)
+        let event = #"data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":""# + content + "\"}}]}\n\n"
+        return ByteBuffer(string: String(repeating: event, count: 256 * 1024 / event.utf8.count))
+    }()
+
+    /// Writes the next piece once the last has gone, so the count says what the client took.
+    private func flood(context: ChannelHandlerContext, remaining: Int, piece: ByteBuffer) {
         guard remaining > 0, context.channel.isActive else { return }
-        let size = min(remaining, Self.floodPiece.readableBytes)
-        let piece = Self.floodPiece.getSlice(at: Self.floodPiece.readerIndex, length: size)!
-        context.writeAndFlush(wrapOutboundOut(piece)).whenSuccess { [counters] in
+        let size = min(remaining, piece.readableBytes)
+        let next = piece.getSlice(at: piece.readerIndex, length: size)!
+        context.writeAndFlush(wrapOutboundOut(next)).whenSuccess { [counters] in
             counters.floodedBytes.add(size, ordering: .relaxed)
-            self.flood(context: context, remaining: remaining - size)
+            self.flood(context: context, remaining: remaining - size, piece: piece)
         }
     }
 
