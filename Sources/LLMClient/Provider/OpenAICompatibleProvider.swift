@@ -30,7 +30,7 @@ public final class OpenAICompatibleProvider: ChatProvider {
         request.streamOptions = nil
         let bytes = try await completeRaw(Self.encode(request))
         do {
-            return try JSONDecoder().decode(ChatCompletionResponse.self, from: Data(bytes.readableBytesView))
+            return try ChatCompletionResponse.read(from: bytes)
         } catch {
             throw ProviderError.invalidResponse("the upstream's answer is not a chat completion")
         }

@@ -188,7 +188,7 @@ final class ModelRouter: Sendable {
                 Self.noteTranslation(to: .chat, of: neutral, dropped: [], in: record)
                 let chat = ChatEncoding.request(neutral, model: model, stream: false)
                 let answer = try await key.client.post("/chat/completions", body: try Self.encode(chat))
-                return .translated(ChatDecoding.response(from: try Self.decode(ChatCompletionResponse.self, from: answer)))
+                return .translated(ChatDecoding.response(from: try Self.completion(from: answer)))
             }
         }
     }
@@ -445,6 +445,15 @@ final class ModelRouter: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
         return ByteBuffer(bytes: try encoder.encode(value))
+    }
+
+    /// A chat completion, read by the scanner when it has the usual shape.
+    private static func completion(from body: ByteBuffer) throws -> ChatCompletionResponse {
+        do {
+            return try ChatCompletionResponse.read(from: body)
+        } catch {
+            throw ProviderError.invalidResponse("the upstream's answer is not a \(ChatCompletionResponse.self)")
+        }
     }
 
     private static func decode<Value: Decodable>(_ type: Value.Type, from body: ByteBuffer) throws -> Value {

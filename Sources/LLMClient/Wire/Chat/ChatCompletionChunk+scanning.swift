@@ -67,7 +67,7 @@ extension JSONScanner {
     }
 
     /// A usage object or `null` (as nil inside the outer optional).
-    fileprivate mutating func optionalUsage() -> Usage?? {
+    mutating func optionalUsage() -> Usage?? {
         if null() { return .some(nil) }
         var prompt = 0
         var completion = 0
