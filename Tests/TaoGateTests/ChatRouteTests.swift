@@ -1,6 +1,9 @@
+import Foundation
 import LLMClient
 import MockUpstream
 import Testing
+
+@testable import TaoGate
 
 @Suite("POST /api/chat")
 struct ChatRouteTests {
@@ -74,5 +77,28 @@ struct ChatRouteTests {
             let id = try #require(generated.header("X-Request-ID"))
             #expect(id.count == 16 && id != "bad id with spaces")
         }
+    }
+}
+
+@Suite("The reference API's reply")
+struct ReferenceReplyTests {
+    @Test("A reply is one JSON object, its text escaped wherever it needs to be")
+    func replyIsEscapedJSON() throws {
+        let text = "line\nbreak \"quoted\" back\\slash \u{1} é 直接 😀"
+        let reply = ChatController.Reply(
+            success: true,
+            response: text,
+            usage: .init(prompt_tokens: 3, completion_tokens: 5, total_tokens: 8),
+            model: "m\"odel"
+        )
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(reply.json.readableBytesView)) as? [String: Any])
+        #expect(object["success"] as? Bool == true)
+        #expect(object["response"] as? String == text)
+        #expect(object["model"] as? String == "m\"odel")
+        let usage = try #require(object["usage"] as? [String: Any])
+        #expect(usage["prompt_tokens"] as? Int == 3)
+        #expect(usage["completion_tokens"] as? Int == 5)
+        #expect(usage["total_tokens"] as? Int == 8)
+        #expect(object.count == 4)
     }
 }
