@@ -187,7 +187,7 @@ final class ModelRouter: Sendable {
             default:
                 Self.noteTranslation(to: .chat, of: neutral, dropped: [], in: record)
                 let chat = ChatEncoding.request(neutral, model: model, stream: false)
-                let answer = try await key.client.post("/chat/completions", body: try Self.encode(chat))
+                let answer = try await key.client.post("/chat/completions", body: try ChatRequestJSON.written(chat) ?? Self.encode(chat))
                 return .translated(ChatDecoding.response(from: try Self.completion(from: answer)))
             }
         }
@@ -212,7 +212,7 @@ final class ModelRouter: Sendable {
             default:
                 Self.noteTranslation(to: .chat, of: neutral, dropped: [], in: record)
                 let chat = ChatEncoding.request(neutral, model: model, stream: true)
-                let events = try await key.client.stream("/chat/completions", body: try Self.encode(chat))
+                let events = try await key.client.stream("/chat/completions", body: try ChatRequestJSON.written(chat) ?? Self.encode(chat))
                 return .translated(LLMEventStream(chat: ChatCompletionStream(events: events)), request: neutral)
             }
         }
