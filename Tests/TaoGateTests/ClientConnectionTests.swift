@@ -65,6 +65,7 @@ struct ClientConnectionTests {
                 "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                 + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
             try await client.writeAndFlush(ByteBuffer(string: request)).get()
+            for _ in 0..<200 where upstream.floodedBytes == 0 { try await Task.sleep(for: .milliseconds(50)) }
             // The flood stops once the buffers between it and the client are full (at most 10 s).
             var sent = -1
             for _ in 0..<20 {

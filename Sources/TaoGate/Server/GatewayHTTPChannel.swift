@@ -19,9 +19,21 @@ import NIOHTTPTypesHTTP1
 /// are Hummingbird's (`HTTPConnectionStateHandler`); the route table, its middleware and the
 /// request context are unchanged.
 struct GatewayHTTPChannel<Responder: HTTPResponder>: ServerChildChannel where Responder.Context == GatewayRequestContext {
-    struct Connection: ServerChildChannelValue {
+    final class Connection: ServerChildChannelValue {
         let channel: any Channel
         let inbox: RequestInbox
+
+        init(channel: any Channel, inbox: RequestInbox) {
+            self.channel = channel
+            self.inbox = inbox
+        }
+
+        // The server drops a connection it accepted as it began to shut down without handing it
+        // to `handle`; left open, its request would never be answered and the shutdown would
+        // wait for it forever. (After `handle` the channel is closed already.)
+        deinit {
+            channel.close(promise: nil)
+        }
     }
 
     let responder: Responder
