@@ -45,16 +45,16 @@ enum TestTracer {
 struct TracingTests {
     let chatBody = #"{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}"#
 
+    /// A chat call in trace `traceID`, by a client that does not trace itself.
+    private func postChat(to gateway: LiveGateway, traceID: String) async throws -> TestResponse {
+        try await gateway.post("/v1/chat/completions", json: chatBody, headers: TestTracer.headers(traceID: traceID), client: TestTracer.client)
+    }
+
     @Test("A gateway not told to trace makes no spans, even with a tracer in the process")
     func untracedGatewayMakesNoSpans() async throws {
         let traceID = UUID().uuidString
         try await LiveGateway.run(traced: false) { gateway in
-            let response = try await gateway.post(
-                "/v1/chat/completions",
-                json: chatBody,
-                headers: TestTracer.headers(traceID: traceID),
-                client: TestTracer.client
-            )
+            let response = try await postChat(to: gateway, traceID: traceID)
             #expect(response.status == 200)
             try await Task.sleep(for: .milliseconds(100))
             // The HTTP span of a call to this test's own mock, whatever trace it would be in.
@@ -70,12 +70,7 @@ struct TracingTests {
     func spansNestRequestUpstreamAndHTTP() async throws {
         let traceID = UUID().uuidString
         try await LiveGateway.run(traced: true) { gateway in
-            let response = try await gateway.post(
-                "/v1/chat/completions",
-                json: chatBody,
-                headers: TestTracer.headers(traceID: traceID),
-                client: TestTracer.client
-            )
+            let response = try await postChat(to: gateway, traceID: traceID)
             #expect(response.status == 200)
             let spans = try await TestTracer.spans(of: traceID, atLeast: 3)
             let server = try #require(spans.first { $0.kind == .server })
@@ -96,12 +91,7 @@ struct TracingTests {
         let traceID = UUID().uuidString
         try await LiveGateway.run(["UPSTREAM_MAX_RETRIES": "2"], traced: true) { gateway in
             gateway.mock.inject(MockFault(status: 503, times: 2))
-            let response = try await gateway.post(
-                "/v1/chat/completions",
-                json: chatBody,
-                headers: TestTracer.headers(traceID: traceID),
-                client: TestTracer.client
-            )
+            let response = try await postChat(to: gateway, traceID: traceID)
             #expect(response.status == 200)
             let spans = try await TestTracer.spans(of: traceID, atLeast: 5)
             let attempts = spans.filter { $0.operationName == "POST /chat/completions" }
@@ -117,12 +107,7 @@ struct TracingTests {
     func traceContextReachesTheUpstream() async throws {
         let traceID = UUID().uuidString
         try await LiveGateway.run(["PROPAGATE_TRACE_CONTEXT": "true"], traced: true) { gateway in
-            _ = try await gateway.post(
-                "/v1/chat/completions",
-                json: chatBody,
-                headers: TestTracer.headers(traceID: traceID),
-                client: TestTracer.client
-            )
+            _ = try await postChat(to: gateway, traceID: traceID)
             let spans = try await TestTracer.spans(of: traceID, atLeast: 3)
             let http = try #require(spans.first { $0.operationName == "POST /chat/completions" })
             let received = try #require(gateway.mock.chatHeaders.last)

@@ -79,8 +79,8 @@ struct GatewayHTTPChannel<Responder: HTTPResponder>: ServerChildChannel where Re
                     guard await answer(head, body: body, on: connection.channel, logger: logger) else { break loop }
                 case .malformed:
                     logger.debug("HTTP parse error, closing connection")
-                    let badRequest = HTTPResponse(status: .badRequest, headerFields: [.connection: "close", .contentLength: "0"])
-                    try? await ChannelResponseWriter(channel: connection.channel).write(Response(status: badRequest.status, headers: badRequest.headerFields))
+                    let badRequest = Response(status: .badRequest, headers: [.connection: "close"])
+                    try? await ChannelResponseWriter(channel: connection.channel).write(badRequest)
                     break loop
                 }
             }

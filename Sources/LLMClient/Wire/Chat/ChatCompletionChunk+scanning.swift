@@ -40,34 +40,42 @@ extension ChatCompletionChunk {
 
 extension JSONScanner {
     fileprivate mutating func chunk() -> ChatCompletionChunk? {
-        var id = ""
-        var object = "chat.completion.chunk"
-        var created = 0
-        var model = ""
         var choices: [ChatCompletionChunk.Choice] = []
-        var usage: Usage?
+        let head = completionMembers(object: "chat.completion.chunk") { scanner in
+            guard let list = scanner.choices() else { return false }
+            choices = list
+            return true
+        }
+        guard let head else { return nil }
+        var chunk = ChatCompletionChunk(id: head.id, created: head.created, model: head.model, choices: choices, usage: head.usage)
+        chunk.object = head.object
+        return chunk
+    }
+
+    /// The top-level members a completion and a chunk share, as decoding gives them (absent ones
+    /// at their defaults), with `choices` read by `readChoices`; nil unless the text is one object.
+    mutating func completionMembers(
+        object: String,
+        choices readChoices: (inout JSONScanner) -> Bool
+    ) -> (id: String, object: String, created: Int, model: String, usage: Usage?)? {
+        var head = (id: "", object: object, created: 0, model: "", usage: Usage?.none)
         let read = members { scanner, key in
             switch key {
-            case "id": return scanner.string().map { id = $0 } != nil
-            case "object": return scanner.string().map { object = $0 } != nil
-            case "model": return scanner.string().map { model = $0 } != nil
-            case "created": return scanner.integer().map { created = $0 } != nil
-            case "choices":
-                guard let list = scanner.choices() else { return false }
-                choices = list
-                return true
-            case "usage": return scanner.optionalUsage().map { usage = $0 } != nil
+            case "id": return scanner.string().map { head.id = $0 } != nil
+            case "object": return scanner.string().map { head.object = $0 } != nil
+            case "model": return scanner.string().map { head.model = $0 } != nil
+            case "created": return scanner.integer().map { head.created = $0 } != nil
+            case "choices": return readChoices(&scanner)
+            case "usage": return scanner.optionalUsage().map { head.usage = $0 } != nil
             default: return scanner.skipValue(depth: 1)
             }
         }
         guard read, isAtEnd() else { return nil }
-        var chunk = ChatCompletionChunk(id: id, created: created, model: model, choices: choices, usage: usage)
-        chunk.object = object
-        return chunk
+        return head
     }
 
     /// A usage object or `null` (as nil inside the outer optional).
-    mutating func optionalUsage() -> Usage?? {
+    fileprivate mutating func optionalUsage() -> Usage?? {
         if null() { return .some(nil) }
         var prompt = 0
         var completion = 0

@@ -20,34 +20,20 @@ extension ChatCompletionResponse {
 
 extension JSONScanner {
     fileprivate mutating func completion() -> ChatCompletionResponse? {
-        var id = ""
-        var object = "chat.completion"
-        var created = 0
-        var model = ""
         var choices: [ChatCompletionResponse.Choice]?
-        var usage: Usage?
-        let read = members { scanner, key in
-            switch key {
-            case "id": return scanner.string().map { id = $0 } != nil
-            case "object": return scanner.string().map { object = $0 } != nil
-            case "model": return scanner.string().map { model = $0 } != nil
-            case "created": return scanner.integer().map { created = $0 } != nil
-            case "choices":
-                var list: [ChatCompletionResponse.Choice] = []
-                let read = scanner.elements { scanner in
-                    guard let choice = scanner.completionChoice() else { return false }
-                    list.append(choice)
-                    return true
-                }
-                choices = list
-                return read
-            case "usage": return scanner.optionalUsage().map { usage = $0 } != nil
-            default: return scanner.skipValue(depth: 1)
+        let head = completionMembers(object: "chat.completion") { scanner in
+            var list: [ChatCompletionResponse.Choice] = []
+            let read = scanner.elements { scanner in
+                guard let choice = scanner.completionChoice() else { return false }
+                list.append(choice)
+                return true
             }
+            choices = list
+            return read
         }
-        guard read, isAtEnd(), let choices else { return nil }
-        var response = ChatCompletionResponse(id: id, created: created, model: model, choices: choices, usage: usage)
-        response.object = object
+        guard let head, let choices else { return nil }
+        var response = ChatCompletionResponse(id: head.id, created: head.created, model: head.model, choices: choices, usage: head.usage)
+        response.object = head.object
         return response
     }
 
