@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import Synchronization
 import Testing
 
 @testable import TaoGate
@@ -50,6 +51,25 @@ struct ClientConnectionTests {
             let (_, closed) = try await RawHTTP.exchangeUntilClosed(port: Self.port(of: gateway), bytes: Array(Self.get("/healthz").utf8), halfClose: true)
             #expect(closed)
         }
+    }
+
+    @Test("A client that sends a request and leaves at once does not hold up the gateway's shutdown")
+    func clientLeavingAtOnceDoesNotHoldUpShutdown() async throws {
+        let body = #"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}"#
+        let request = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            + "Content-Length: \(body.utf8.count)\r\n\r\n" + body
+        final class Rounds: Sendable { let done = Atomic(0) }
+        let rounds = Rounds()
+        // Unstructured, so that a shutdown that never ends fails the test instead of hanging it.
+        Task {
+            for _ in 0..<30 {
+                try await LiveGateway.run { gateway in
+                    try await RawHTTP.sendAndLeave(port: Self.port(of: gateway), bytes: Array(request.utf8))
+                }
+                rounds.done.add(1, ordering: .relaxed)
+            }
+        }
+        #expect(try await waitUntil(.seconds(60)) { rounds.done.load(ordering: .relaxed) == 30 })
     }
 
     @Test("A client that does not read a stream holds back the upstream instead of the gateway buffering it")

@@ -145,6 +145,27 @@ enum RawHTTP {
         }
     }
 
+    /// Sends `bytes` and closes the connection at once, without reading an answer.
+    static func sendAndLeave(port: Int, bytes: [UInt8]) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            Thread {
+                continuation.resume(with: Result {
+                    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                    defer { close(descriptor) }
+                    var address = sockaddr_in()
+                    address.sin_family = sa_family_t(AF_INET)
+                    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+                    address.sin_port = UInt16(port).bigEndian
+                    let connected = withUnsafePointer(to: &address) {
+                        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                    }
+                    guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+                    _ = bytes.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) }
+                })
+            }.start()
+        }
+    }
+
     /// The status of a POST sent as raw bytes (so the body may be any bytes at all).
     static func postStatus(port: Int, path: String, body: [UInt8]) async throws -> Int {
         var head = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n"

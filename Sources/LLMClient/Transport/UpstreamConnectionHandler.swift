@@ -23,8 +23,9 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler {
     /// The body's reader is behind: reads wait until it catches up.
     private var paused = false
     private var readPending = false
-    /// Told when the connection may carry another exchange (true) or has closed (false).
-    var onReusable: ((_ reusable: Bool) -> Void)?
+    /// Told when the connection may carry another exchange. (Its pool learns of its closing
+    /// from the channel's close future.)
+    var onReusable: (() -> Void)?
 
     var isIdle: Bool {
         if case .idle = state { return context?.channel.isActive ?? false }
@@ -75,7 +76,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler {
                 // A read held back for the last reader must go out now: an idle connection
                 // reads to notice the server closing it, and the next answer arrives by it.
                 resumeReading()
-                onReusable?(true)
+                onReusable?()
             } else {
                 close()
             }
@@ -109,7 +110,6 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler {
     func channelInactive(context: ChannelHandlerContext) {
         failCurrent(.unreachable("the upstream closed the connection"))
         state = .closed
-        onReusable?(false)
         onReusable = nil
         context.fireChannelInactive()
     }

@@ -53,17 +53,6 @@ final class UpstreamConnectionPool {
         case nil: break
         }
         open += 1
-        let handler = UpstreamConnectionHandler()
-        // Set before connecting, so that a connection that closes at any point is counted out.
-        handler.onReusable = { [weak self, weak handler] reusable in
-            guard let self, let handler else { return }
-            if reusable {
-                self.release(handler)
-            } else {
-                self.closed()
-            }
-        }
-        let newHandler = UnsafeTransfer(handler)  // made here, added on this same loop
         let origin = origin
         let tls = tlsContext
         let proxy = proxy
@@ -78,7 +67,7 @@ final class UpstreamConnectionPool {
                 try pipeline.addHandler(NIOSSLClientHandler(context: tls, serverHostname: hostname))
             }
             try pipeline.addHTTPClientHandlers()
-            try pipeline.addHandler(newHandler.value)
+            try pipeline.addHandler(UpstreamConnectionHandler())
         }
         ClientBootstrap(group: eventLoop)
             .connectTimeout(configuration.connectTimeout)
@@ -95,11 +84,12 @@ final class UpstreamConnectionPool {
             .connect(host: proxy?.host ?? origin.host, port: proxy?.port ?? origin.port)
             .flatMap { channel in
                 // Through a proxy: once the tunnel is open, the connection's handlers replace its.
-                guard let tunnel else { return channel.eventLoop.makeSucceededFuture(()) }
+                guard let tunnel else { return channel.eventLoop.makeSucceededFuture(channel) }
                 return tunnel.value.established.futureResult.flatMap {
                     channel.pipeline.syncOperations.removeHandler(tunnel.value)
                 }.flatMapThrowing {
                     try addConnectionHandlers(channel)
+                    return channel
                 }.flatMapErrorThrowing { error in
                     channel.close(promise: nil)
                     throw error
@@ -108,7 +98,19 @@ final class UpstreamConnectionPool {
             .assumeIsolated()
             .whenComplete { [self] result in
                 switch result {
-                case .success:
+                case .success(let channel):
+                    // Counted out once it closes, however that comes: also before it became
+                    // active (as when a pool shutting down closes it the moment it connects),
+                    // which tears the pipeline down without a `channelInactive`.
+                    channel.closeFuture.assumeIsolated().whenComplete { [self] _ in closed() }
+                    guard let handler = try? channel.pipeline.syncOperations.handler(type: UpstreamConnectionHandler.self) else {
+                        exchange.fail(.unreachable("the upstream connection closed as it opened"))
+                        return
+                    }
+                    handler.onReusable = { [weak self, weak handler] in
+                        guard let self, let handler else { return }
+                        self.release(handler)
+                    }
                     if exchange.isFinished {
                         release(handler)  // timed out or cancelled while connecting
                     } else {

@@ -99,17 +99,18 @@ struct UpstreamTransportTests {
 
     @Test("Idle connections are closed after the idle timeout, also those that went idle after the reaper's first pass")
     func idleConnectionsAreClosed() async throws {
-        let upstream = try await ScriptedUpstream { _, _ in .bytes(Self.okJSON) }
+        // The second request's answer is a large one, which holds its connection until it is read.
+        let upstream = try await ScriptedUpstream { index, _ in index == 1 ? .flood(bytes: 1 << 20) : .bytes(Self.okJSON) }
         var configuration = UpstreamTransport.Configuration()
         configuration.idleConnectionTimeout = .milliseconds(300)
         let transport = UpstreamTransport(configuration: configuration, group: Self.oneLoop)
         _ = try await text(try await call(transport, upstream.port))
         // Both connections go idle 200 ms later: the reaper's first pass finds neither due.
         try await Task.sleep(for: .milliseconds(200))
-        async let first = text(try await call(transport, upstream.port))
-        async let second = text(try await call(transport, upstream.port))
-        _ = try await (first, second)
-        #expect(upstream.connections >= 2)
+        let held = try await call(transport, upstream.port)
+        _ = try await text(try await call(transport, upstream.port))
+        _ = try await held.body.collect(upTo: 2 << 20)
+        #expect(upstream.connections == 2)
         try await eventually { upstream.closedConnections == upstream.connections }
         #expect(upstream.closedConnections == upstream.connections)
         await transport.shutdown()
@@ -330,6 +331,26 @@ struct UpstreamTransportTests {
         await shutdown.value
         let shutDownAtLast = shutDown.load(ordering: .relaxed)
         #expect(shutDownAtLast)
+        await upstream.close()
+    }
+
+    @Test("Shutting down while a cancelled call's connection is still being made completes")
+    func shutdownDuringConnectCompletes() async throws {
+        let upstream = try await ScriptedUpstream { _, _ in .bytes(Self.okJSON) }
+        let finished = Atomic(0)
+        // Unstructured, so that a shutdown that never completes fails the test instead of hanging it.
+        Task {
+            for _ in 0..<50 {
+                let transport = UpstreamTransport(group: Self.oneLoop)
+                let call = Task { try await self.call(transport, upstream.port) }
+                call.cancel()
+                await transport.shutdown()
+                _ = await call.result
+                finished.add(1, ordering: .relaxed)
+            }
+        }
+        try await eventually { finished.load(ordering: .relaxed) == 50 }
+        #expect(finished.load(ordering: .relaxed) == 50)
         await upstream.close()
     }
 
