@@ -77,12 +77,18 @@ package struct JSONScanner {
     package mutating func string() -> String? {
         guard consume(UInt8(ascii: "\"")) else { return nil }
         let start = index
+        var allBytes: UInt8 = 0
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 defer { index += 1 }
-                return String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                let text = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                // ASCII is valid UTF-8 as it stands, and `String(decoding:)` takes it at once;
+                // `String(validating:)` is generic, and costs a metadata lookup every time.
+                if allBytes < 0x80 { return String(decoding: text, as: UTF8.self) }
+                return String(validating: text, as: UTF8.self)
             }
+            allBytes |= byte
             if byte == UInt8(ascii: "\\") {
                 index = start
                 return escapedString()

@@ -211,7 +211,8 @@ public final class ProviderClient: Sendable {
                 body: body,
                 deadline: .now() + TimeAmount(configuration.timeout),
                 deadlineCoversBody: !streams,
-                idleTimeout: streams ? TimeAmount(configuration.streamIdleTimeout) : nil
+                idleTimeout: streams ? TimeAmount(configuration.streamIdleTimeout) : nil,
+                wholeBodyLimit: streams ? nil : configuration.maxResponseBytes
             )
         } catch {
             if Task.isCancelled { throw CancellationError() }

@@ -14,11 +14,17 @@ final class UpstreamExchange: @unchecked Sendable {
     let coversBody: Bool
     /// The longest silence allowed between two reads of the body, once the head has arrived.
     let idleTimeout: TimeAmount?
+    /// Set for a body read whole before the response is handed over (at most this many bytes);
+    /// nil for a body streamed to its reader.
+    let wholeBodyLimit: Int?
     /// Kept only until fulfilled: its future holds the response, whose body's producer holds
     /// this exchange, so keeping it (or its future) longer would be a cycle.
     private var response: EventLoopPromise<UpstreamResponse>?
 
     private var source: UpstreamResponseBody.Producer.Source?
+    /// A body read whole: the head, once it has come, and the bytes so far.
+    private var wholeHead: HTTPResponseHead?
+    private var wholeBody: ByteBuffer?
     private var deadlineTimer: Scheduled<Void>?
     private var idleTimer: Scheduled<Void>?
     private var lastRead = NIODeadline.now()
@@ -34,6 +40,7 @@ final class UpstreamExchange: @unchecked Sendable {
         deadline: NIODeadline,
         coversBody: Bool,
         idleTimeout: TimeAmount?,
+        wholeBodyLimit: Int?,
         response: EventLoopPromise<UpstreamResponse>,
         census: ExchangeCensus
     ) {
@@ -43,6 +50,7 @@ final class UpstreamExchange: @unchecked Sendable {
         self.deadline = deadline
         self.coversBody = coversBody
         self.idleTimeout = idleTimeout
+        self.wholeBodyLimit = wholeBodyLimit
         self.response = response
         self.census = census
         census.count.add(1, ordering: .relaxed)
@@ -64,21 +72,26 @@ final class UpstreamExchange: @unchecked Sendable {
         if let abort { abort(error) } else { fail(error) }
     }
 
-    /// The response head arrived: the caller gets the response, whose body `connection` feeds.
+    /// The response head arrived: the caller gets the response, whose body `connection` feeds
+    /// (or, for a body read whole, gets it at the end).
     func received(_ head: HTTPResponseHead, connection: UpstreamConnectionHandler) {
         eventLoop.assertInEventLoop()
         guard !isFinished else { return }
+        if !coversBody {
+            deadlineTimer?.cancel()
+            deadlineTimer = nil
+        }
+        if let idleTimeout { scheduleIdleCheck(in: idleTimeout) }
+        if wholeBodyLimit != nil {
+            wholeHead = head
+            return
+        }
         let producer = UpstreamResponseBody.Producer.makeSequence(
             backPressureStrategy: .init(lowWatermark: 2, highWatermark: 16),
             finishOnDeinit: true,
             delegate: BodyDemand(eventLoop: eventLoop, connection: connection, exchange: self)
         )
         source = producer.source
-        if !coversBody {
-            deadlineTimer?.cancel()
-            deadlineTimer = nil
-        }
-        if let idleTimeout { scheduleIdleCheck(in: idleTimeout) }
         let response = self.response
         self.response = nil
         response?.succeed(UpstreamResponse(status: head.status, headers: head.headers, body: UpstreamResponseBody(producer.sequence)))
@@ -87,6 +100,19 @@ final class UpstreamExchange: @unchecked Sendable {
     /// A piece of the body; false when the reader wants no more for now.
     func received(_ bytes: ByteBuffer) -> Bool {
         lastRead = .now()
+        if let wholeBodyLimit, wholeHead != nil {
+            guard (wholeBody?.readableBytes ?? 0) + bytes.readableBytes <= wholeBodyLimit else {
+                stop(UpstreamResponseBody.tooLarge(wholeBodyLimit))
+                return true
+            }
+            if wholeBody == nil {
+                wholeBody = bytes
+            } else {
+                var bytes = bytes
+                wholeBody!.writeBuffer(&bytes)
+            }
+            return true
+        }
         guard let source else { return true }
         switch source.yield(bytes) {
         case .produceMore: return true
@@ -100,6 +126,13 @@ final class UpstreamExchange: @unchecked Sendable {
         isFinished = true
         abort = nil  // it holds the exchange: a cycle until the exchange ends
         cancelTimers()
+        if let head = wholeHead {
+            let response = self.response
+            self.response = nil
+            response?.succeed(UpstreamResponse(status: head.status, headers: head.headers, body: UpstreamResponseBody(whole: wholeBody ?? ByteBuffer())))
+            wholeBody = nil
+            return
+        }
         source?.finish()
         source = nil
     }
@@ -115,6 +148,7 @@ final class UpstreamExchange: @unchecked Sendable {
         } else {
             response?.fail(error)
             response = nil
+            wholeBody = nil
         }
     }
 

@@ -1,15 +1,16 @@
 import NIOCore
 import NIOHTTP1
 
-/// An upstream's answer: its head, and its body as it arrives.
+/// An upstream's answer: its head, and its body as it arrives (or whole, when asked for so).
 public struct UpstreamResponse: Sendable {
     public var status: HTTPResponseStatus
     public var headers: HTTPHeaders
     public var body: UpstreamResponseBody
 }
 
-/// A response body, read once by one task. The connection reads from the upstream only as fast
-/// as this is read (a few buffers ahead), and is closed if the reader stops before the end.
+/// A response body, read once by one task. A streamed body is read from the upstream only as
+/// fast as this is read (a few buffers ahead), and its connection is closed if the reader stops
+/// before the end. A body the transport read whole is handed over in one buffer.
 public struct UpstreamResponseBody: AsyncSequence, @unchecked Sendable {
     // @unchecked: the producer's sequence is not Sendable because it has one consumer; the body
     // is handed from the transport to exactly one reader.
@@ -18,27 +19,50 @@ public struct UpstreamResponseBody: AsyncSequence, @unchecked Sendable {
         ByteBuffer, any Error, NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark, BodyDemand
     >
 
-    private let producer: Producer
+    private enum Source {
+        case streamed(Producer)
+        case whole(ByteBuffer)
+    }
 
-    init(_ producer: Producer) { self.producer = producer }
+    private let source: Source
 
-    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: producer.makeAsyncIterator()) }
+    init(_ producer: Producer) { source = .streamed(producer) }
+
+    init(whole body: ByteBuffer) { source = .whole(body) }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        switch source {
+        case .streamed(let producer): AsyncIterator(streamed: producer.makeAsyncIterator(), whole: nil)
+        case .whole(let body): AsyncIterator(streamed: nil, whole: body.readableBytes > 0 ? body : nil)
+        }
+    }
 
     public struct AsyncIterator: AsyncIteratorProtocol {
-        var base: Producer.AsyncIterator
+        var streamed: Producer.AsyncIterator?
+        var whole: ByteBuffer?
 
-        public mutating func next() async throws -> ByteBuffer? { try await base.next() }
+        public mutating func next() async throws -> ByteBuffer? {
+            if streamed != nil { return try await streamed!.next() }
+            defer { whole = nil }
+            return whole
+        }
     }
 
     /// The whole body; `ProviderError.invalidResponse` past `limit` bytes.
     public func collect(upTo limit: Int) async throws -> ByteBuffer {
+        if case .whole(let body) = source {
+            guard body.readableBytes <= limit else { throw Self.tooLarge(limit) }
+            return body
+        }
         var collected: ByteBuffer?
         for try await var part in self {
-            guard (collected?.readableBytes ?? 0) + part.readableBytes <= limit else {
-                throw ProviderError.invalidResponse("the upstream's answer is larger than \(limit) bytes")
-            }
+            guard (collected?.readableBytes ?? 0) + part.readableBytes <= limit else { throw Self.tooLarge(limit) }
             if collected == nil { collected = part } else { collected!.writeBuffer(&part) }
         }
         return collected ?? ByteBuffer()
+    }
+
+    static func tooLarge(_ limit: Int) -> ProviderError {
+        .invalidResponse("the upstream's answer is larger than \(limit) bytes")
     }
 }

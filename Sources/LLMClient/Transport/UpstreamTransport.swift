@@ -68,6 +68,9 @@ public final class UpstreamTransport: Sendable {
     ///   - deadline: when to give up with `ProviderError.timeout`; it bounds the whole response
     ///     when `deadlineCoversBody`, else only the wait for its head.
     ///   - idleTimeout: the longest silence between two reads of the body.
+    ///   - wholeBodyLimit: when set, the body is read whole before this returns (a plain answer
+    ///     its caller would collect anyway: no sequence, no task switch per part), and one of
+    ///     more bytes fails with `ProviderError.invalidResponse`; when nil, it is streamed.
     /// Cancelling the calling task closes the connection, also while its body is being read.
     public func execute(
         _ method: HTTPMethod,
@@ -77,7 +80,8 @@ public final class UpstreamTransport: Sendable {
         body: ByteBuffer?,
         deadline: NIODeadline,
         deadlineCoversBody: Bool,
-        idleTimeout: TimeAmount?
+        idleTimeout: TimeAmount?,
+        wholeBodyLimit: Int? = nil
     ) async throws -> UpstreamResponse {
         let loop = group.any()
         guard let pools = loops[ObjectIdentifier(loop)] else { throw ProviderError.unreachable("no event loop for the upstream") }
@@ -93,6 +97,7 @@ public final class UpstreamTransport: Sendable {
             deadline: deadline,
             coversBody: deadlineCoversBody,
             idleTimeout: idleTimeout,
+            wholeBodyLimit: wholeBodyLimit,
             response: response,
             census: census
         )

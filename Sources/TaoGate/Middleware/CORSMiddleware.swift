@@ -22,11 +22,11 @@ struct CORSMiddleware: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let origin = request.headers[.origin], allowsAnyOrigin || origins.contains(origin) else {
+        guard let origin = request.headers.value(of: .origin), allowsAnyOrigin || origins.contains(origin) else {
             return try await next(request, context)
         }
         let allowOrigin = allowsAnyOrigin ? "*" : origin
-        if request.method == .options, request.headers[.accessControlRequestMethod] != nil {
+        if request.method == .options, request.headers.contains(.accessControlRequestMethod) {
             return Response(
                 status: .noContent,
                 headers: [

@@ -53,7 +53,7 @@ struct ClientKeyMiddleware: RouterMiddleware {
     }
 
     static func presentedKey(in request: Request) -> String? {
-        if let authorization = request.headers[.authorization] {
+        if let authorization = request.headers.value(of: .authorization) {
             let parts = authorization.split(separator: " ", maxSplits: 1)
             // The scheme in any case, compared without making a lower-cased copy (each letter of
             // "bearer", with the 0x20 bit set, is its lower-case self; no other byte becomes one).
@@ -61,7 +61,7 @@ struct ClientKeyMiddleware: RouterMiddleware {
                 return String(parts[1].trimmingWhitespace)
             }
         }
-        return request.headers[.xAPIKey]
+        return request.headers.value(of: .xAPIKey)
     }
 }
 

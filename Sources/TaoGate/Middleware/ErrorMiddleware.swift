@@ -16,7 +16,7 @@ struct ErrorMiddleware: RouterMiddleware {
             let failure = context.failure(for: error)
             return ErrorDialect(path: request.uri.path).response(
                 for: failure,
-                language: Language(acceptLanguage: request.headers[.acceptLanguage]),
+                language: Language(acceptLanguage: request.headers.value(of: .acceptLanguage)),
                 includeDetails: includeDetails
             )
         }

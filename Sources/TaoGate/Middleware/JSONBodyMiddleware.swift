@@ -12,7 +12,7 @@ struct JSONBodyMiddleware: RouterMiddleware {
     let maxBodyBytes: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard Self.isJSON(request.headers[.contentType]) else { throw GatewayError(.unsupportedMediaType) }
+        guard Self.isJSON(request.headers.value(of: .contentType)) else { throw GatewayError(.unsupportedMediaType) }
         var request = request
         let body = try await request.collectBody(upTo: maxBodyBytes)
         var context = context

@@ -17,7 +17,7 @@ struct RequestCompletionMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
-        let requestID = Self.acceptableRequestID(request.headers[.xRequestID]) ?? RequestIdentifier.next()
+        let requestID = Self.acceptableRequestID(request.headers.value(of: .xRequestID)) ?? RequestIdentifier.next()
         context.record.update { $0.requestID = requestID }
         var response: Response
         do {

@@ -13,7 +13,7 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
         var response = try await next(request, context)
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[.referrerPolicy] = "no-referrer"
-        if response.headers[.contentType]?.hasPrefix("text/html") == true {
+        if response.headers.value(of: .contentType)?.hasPrefix("text/html") == true {
             response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
             response.headers[.xFrameOptions] = "DENY"
         }

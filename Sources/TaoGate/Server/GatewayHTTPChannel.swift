@@ -105,7 +105,7 @@ struct GatewayHTTPChannel<Responder: HTTPResponder>: ServerChildChannel where Re
         } catch {
             return false
         }
-        return !ConnectionHeader.asksToClose(head.headerFields[.connection]) && !ConnectionHeader.asksToClose(response.headers[.connection])
+        return !ConnectionHeader.asksToClose(head.headerFields.value(of: .connection)) && !ConnectionHeader.asksToClose(response.headers.value(of: .connection))
     }
 }
 

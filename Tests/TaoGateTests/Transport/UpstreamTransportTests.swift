@@ -26,7 +26,8 @@ struct UpstreamTransportTests {
         usesTLS: Bool = false,
         deadline: TimeAmount = .seconds(10),
         coversBody: Bool = true,
-        idleTimeout: TimeAmount? = nil
+        idleTimeout: TimeAmount? = nil,
+        wholeBodyLimit: Int? = nil
     ) async throws -> UpstreamResponse {
         try await transport.execute(
             .POST,
@@ -36,7 +37,8 @@ struct UpstreamTransportTests {
             body: ByteBuffer(string: "{\"model\":\"m\"}"),
             deadline: .now() + deadline,
             deadlineCoversBody: coversBody,
-            idleTimeout: idleTimeout
+            idleTimeout: idleTimeout,
+            wholeBodyLimit: wholeBodyLimit
         )
     }
 
@@ -185,6 +187,39 @@ struct UpstreamTransportTests {
         let transport = UpstreamTransport(group: Self.loops)
         let response = try await call(transport, upstream.port)
         #expect(await kind { _ = try await response.body.collect(upTo: 1 << 20) } == .unreachable)
+        await transport.shutdown()
+        await upstream.close()
+    }
+
+    @Test("A body read whole that closes mid-body fails the call with unreachable")
+    func resetMidBodyReadWhole() async throws {
+        let upstream = try await ScriptedUpstream { _, _ in
+            .bytes("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten b", thenClose: true)
+        }
+        let transport = UpstreamTransport(group: Self.loops)
+        #expect(await kind { _ = try await call(transport, upstream.port, wholeBodyLimit: 1 << 20) } == .unreachable)
+        await transport.shutdown()
+        await upstream.close()
+    }
+
+    @Test("A body read whole that passes its limit fails the call as invalid, and its connection is closed")
+    func wholeBodyPastItsLimit() async throws {
+        let upstream = try await ScriptedUpstream { _, _ in .flood(bytes: 1 << 20) }
+        let transport = UpstreamTransport(group: Self.loops)
+        #expect(await kind { _ = try await call(transport, upstream.port, wholeBodyLimit: 64 * 1024) } == .invalidResponse)
+        try await eventually { upstream.closedConnections == 1 }
+        #expect(upstream.closedConnections == 1)
+        await transport.shutdown()
+        await upstream.close()
+    }
+
+    @Test("A body read whole whose upstream stalls times out at the deadline")
+    func wholeBodyStallTimesOut() async throws {
+        let upstream = try await ScriptedUpstream { _, _ in
+            .bytesThenSilence("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten b")
+        }
+        let transport = UpstreamTransport(group: Self.loops)
+        #expect(await kind { _ = try await call(transport, upstream.port, deadline: .milliseconds(300), wholeBodyLimit: 1 << 20) } == .timeout)
         await transport.shutdown()
         await upstream.close()
     }
@@ -493,18 +528,18 @@ struct UpstreamTransportTests {
 
     // MARK: - Beside AsyncHTTPClient
 
-    @Test("The transport reads the same status, headers and body as AsyncHTTPClient", arguments: [
+    @Test("The transport reads the same status, headers and body as AsyncHTTPClient, streamed or whole", arguments: [
         "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"ok\":true}",
         "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n9\r\ndata: 1\n\n\r\n9\r\ndata: 2\n\n\r\n0\r\n\r\n",
         "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 3\r\nContent-Length: 7\r\n\r\nslow do",
         "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nX-Trailer: t\r\n\r\n",
         "HTTP/1.1 204 No Content\r\n\r\n",
         "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nafter",
-    ])
-    func sameAsAsyncHTTPClient(answer: String) async throws {
+    ], [nil, 1 << 20])
+    func sameAsAsyncHTTPClient(answer: String, wholeBodyLimit: Int?) async throws {
         let upstream = try await ScriptedUpstream { _, _ in .bytes(answer) }
         let transport = UpstreamTransport(group: Self.loops)
-        let ours = try await call(transport, upstream.port)
+        let ours = try await call(transport, upstream.port, wholeBodyLimit: wholeBodyLimit)
         let ourBody = try await text(ours)
 
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(upstream.port)/v1/chat/completions")
