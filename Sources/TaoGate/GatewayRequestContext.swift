@@ -10,6 +10,9 @@ public struct GatewayRequestContext: RequestContext, RemoteAddressRequestContext
     public let remoteAddress: SocketAddress?
     /// The connection, to notice when its client leaves.
     let channel: (any Channel)?
+    /// What fires when the client leaves, when the server knows it already (else it is looked
+    /// up in the connection's pipeline).
+    var closeSignal: ConnectionCloseSignal?
     public let record: RequestRecord
     /// The client key that authenticated the request, when keys are in use.
     public var clientKey: ClientKeys.Identity?

@@ -22,10 +22,13 @@ struct GatewayHTTPChannel<Responder: HTTPResponder>: ServerChildChannel where Re
     final class Connection: ServerChildChannelValue {
         let channel: any Channel
         let inbox: RequestInbox
+        /// Fires when the client leaves; found once here rather than in the pipeline per request.
+        let closeSignal: ConnectionCloseSignal?
 
-        init(channel: any Channel, inbox: RequestInbox) {
+        init(channel: any Channel, inbox: RequestInbox, closeSignal: ConnectionCloseSignal?) {
             self.channel = channel
             self.inbox = inbox
+            self.closeSignal = closeSignal
         }
 
         // The server drops a connection it accepted as it began to shut down without handing it
@@ -55,10 +58,12 @@ struct GatewayHTTPChannel<Responder: HTTPResponder>: ServerChildChannel where Re
                 withDecoderLimitConfiguration: .init()
             )
             try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false))
-            try pipeline.addHandlers(additionalHandlers())
+            let handlers = additionalHandlers()
+            try pipeline.addHandlers(handlers)
             try pipeline.addHandler(HTTPConnectionStateHandler(idleTimeout: idleTimeout, logger: logger))
             try pipeline.addHandler(RequestReader(inbox: inbox, maxBodyBytes: maxBodyBytes))
-            return Connection(channel: channel, inbox: inbox)
+            let closeSignal = handlers.lazy.compactMap { ($0 as? ClientCloseHandler)?.signal }.first
+            return Connection(channel: channel, inbox: inbox, closeSignal: closeSignal)
         }
     }
 
@@ -76,7 +81,7 @@ struct GatewayHTTPChannel<Responder: HTTPResponder>: ServerChildChannel where Re
             loop: while let item = await connection.inbox.next() {
                 switch item {
                 case .request(let head, let body):
-                    guard await answer(head, body: body, on: connection.channel, logger: logger) else { break loop }
+                    guard await answer(head, body: body, on: connection, logger: logger) else { break loop }
                 case .malformed:
                     logger.debug("HTTP parse error, closing connection")
                     let badRequest = Response(status: .badRequest, headers: [.connection: "close"])
@@ -88,9 +93,11 @@ struct GatewayHTTPChannel<Responder: HTTPResponder>: ServerChildChannel where Re
     }
 
     /// Answers one request; false when the connection is to close after it.
-    private func answer(_ head: HTTPRequest, body: ByteBuffer, on channel: any Channel, logger: Logger) async -> Bool {
+    private func answer(_ head: HTTPRequest, body: ByteBuffer, on connection: Connection, logger: Logger) async -> Bool {
+        let channel = connection.channel
         let request = Request(head: head, body: RequestBody(buffer: body))
-        let context = GatewayRequestContext(source: ApplicationRequestContextSource(channel: channel, logger: logger))
+        var context = GatewayRequestContext(source: ApplicationRequestContextSource(channel: channel, logger: logger))
+        context.closeSignal = connection.closeSignal
         var response: Response
         do {
             response = try await responder.respond(to: request, context: context)

@@ -14,6 +14,8 @@ final class InboundLimitsHandler: ChannelInboundHandler, RemovableChannelHandler
     private let bodyTimeout: TimeAmount
     private let metrics: GatewayMetrics?
     private var counted = false
+    /// A request's head has come and its end has not.
+    private var awaitingEnd = false
     private var bodyDeadline: Scheduled<Void>?
 
     init(connections: ConnectionCount, bodyTimeout: Duration, metrics: GatewayMetrics?) {
@@ -44,19 +46,28 @@ final class InboundLimitsHandler: ChannelInboundHandler, RemovableChannelHandler
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head:
-            bodyDeadline?.cancel()
-            let metrics = self.metrics
-            bodyDeadline = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(in: bodyTimeout) {
-                metrics?.inboundTimeout(kind: "body")
-                context.close(promise: nil)
-            }
+            awaitingEnd = true
         case .end:
+            awaitingEnd = false
             bodyDeadline?.cancel()
             bodyDeadline = nil
         case .body:
             break
         }
         context.fireChannelRead(data)
+    }
+
+    // The body's timer starts only for a request still unfinished when a read ends: most
+    // requests arrive whole in one read and need none.
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if awaitingEnd, bodyDeadline == nil {
+            let metrics = self.metrics
+            bodyDeadline = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(in: bodyTimeout) {
+                metrics?.inboundTimeout(kind: "body")
+                context.close(promise: nil)
+            }
+        }
+        context.fireChannelReadComplete()
     }
 }
 

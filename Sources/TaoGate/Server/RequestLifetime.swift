@@ -59,6 +59,7 @@ struct RequestLifetime {
     }
 
     private func clientCloseSignal() async -> ConnectionCloseSignal? {
+        if let signal = context.closeSignal { return signal }
         guard let channel = context.channel else { return nil }
         // On the connection's own event loop (the usual case once tasks run on event loops) the
         // handler is found at once; elsewhere the lookup hops to that loop.
