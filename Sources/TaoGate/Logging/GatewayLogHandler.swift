@@ -149,23 +149,25 @@ public struct GatewayLogHandler: LogHandler {
         var seconds = spec.tv_sec
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        let fields: [(value: Int, width: Int, separator: UInt8)] = [
-            (Int(parts.tm_year) + 1900, 4, UInt8(ascii: "-")), (Int(parts.tm_mon) + 1, 2, UInt8(ascii: "-")),
-            (Int(parts.tm_mday), 2, UInt8(ascii: "T")), (Int(parts.tm_hour), 2, UInt8(ascii: ":")),
-            (Int(parts.tm_min), 2, UInt8(ascii: ":")), (Int(parts.tm_sec), 2, UInt8(ascii: ".")),
-            (Int(spec.tv_nsec / 1_000_000), 3, UInt8(ascii: "Z")),
-        ]
         return String(unsafeUninitializedCapacity: 24) { buffer in
             var offset = 0
-            for field in fields {
-                var value = field.value
-                for position in stride(from: offset + field.width - 1, through: offset, by: -1) {
+            /// `value` in `width` digits, then `separator`.
+            func put(_ value: Int, width: Int, _ separator: UInt8) {
+                var value = value
+                for position in stride(from: offset + width - 1, through: offset, by: -1) {
                     buffer[position] = UInt8(ascii: "0") + UInt8(value % 10)
                     value /= 10
                 }
-                buffer[offset + field.width] = field.separator
-                offset += field.width + 1
+                buffer[offset + width] = separator
+                offset += width + 1
             }
+            put(Int(parts.tm_year) + 1900, width: 4, UInt8(ascii: "-"))
+            put(Int(parts.tm_mon) + 1, width: 2, UInt8(ascii: "-"))
+            put(Int(parts.tm_mday), width: 2, UInt8(ascii: "T"))
+            put(Int(parts.tm_hour), width: 2, UInt8(ascii: ":"))
+            put(Int(parts.tm_min), width: 2, UInt8(ascii: ":"))
+            put(Int(parts.tm_sec), width: 2, UInt8(ascii: "."))
+            put(Int(spec.tv_nsec / 1_000_000), width: 3, UInt8(ascii: "Z"))
             return offset
         }
     }
