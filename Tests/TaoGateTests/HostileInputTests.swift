@@ -90,35 +90,39 @@ struct HostileInputTests {
 
 /// Bytes on a plain socket, for what an HTTP client library refuses to send.
 enum RawHTTP {
-    /// Sends `bytes` and returns what comes back, on a thread of its own: a blocking socket must
-    /// hold neither one of the few threads that run the server's tasks nor a thread of Dispatch's
-    /// global queue (where NIO resolves host names).
+    /// Sends `bytes` and returns what comes back.
     static func exchange(port: Int, bytes: [UInt8]) async throws -> String {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                continuation.resume(with: Result { try blockingExchange(port: port, bytes: bytes) })
-            }.start()
-        }
+        try await onThread { try blockingExchange(port: port, bytes: bytes, untilClosed: false, halfClose: false).answer }
     }
 
     /// Sends `bytes` and reads until the server closes the connection; `closed` is false when
     /// it was still open after five seconds of silence.
     /// With `halfClose`, the client shuts its sending side once the bytes are sent.
     static func exchangeUntilClosed(port: Int, bytes: [UInt8], halfClose: Bool = false) async throws -> (answer: String, closed: Bool) {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                continuation.resume(with: Result { try blockingExchange(port: port, bytes: bytes, untilClosed: true, halfClose: halfClose) })
-            }.start()
+        try await onThread { try blockingExchange(port: port, bytes: bytes, untilClosed: true, halfClose: halfClose) }
+    }
+
+    /// Sends `bytes` and closes the connection at once, without reading an answer.
+    static func sendAndLeave(port: Int, bytes: [UInt8]) async throws {
+        try await onThread {
+            let descriptor = try connectedSocket(port: port)
+            defer { close(descriptor) }
+            _ = bytes.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) }
         }
     }
 
-    private static func blockingExchange(port: Int, bytes: [UInt8]) throws -> String {
-        try blockingExchange(port: port, bytes: bytes, untilClosed: false, halfClose: false).answer
+    /// Runs blocking socket work on a thread of its own: it must hold neither one of the few
+    /// threads that run the server's tasks nor a thread of Dispatch's global queue (where NIO
+    /// resolves host names).
+    private static func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try work() }) }.start()
+        }
     }
 
-    private static func blockingExchange(port: Int, bytes: [UInt8], untilClosed: Bool, halfClose: Bool) throws -> (answer: String, closed: Bool) {
+    /// A socket connected to 127.0.0.1:`port`, whose reads give up after five seconds of silence.
+    private static func connectedSocket(port: Int) throws -> Int32 {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -128,7 +132,16 @@ enum RawHTTP {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+        guard connected == 0 else {
+            close(descriptor)
+            throw POSIXError(.ECONNREFUSED)
+        }
+        return descriptor
+    }
+
+    private static func blockingExchange(port: Int, bytes: [UInt8], untilClosed: Bool, halfClose: Bool) throws -> (answer: String, closed: Bool) {
+        let descriptor = try connectedSocket(port: port)
+        defer { close(descriptor) }
         _ = bytes.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) }
         if halfClose { shutdown(descriptor, Int32(SHUT_WR)) }
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -142,27 +155,6 @@ enum RawHTTP {
             if count == 0 { return (String(decoding: received, as: UTF8.self), true) }
             if count < 0 { return (String(decoding: received, as: UTF8.self), false) }
             received += buffer[..<count]
-        }
-    }
-
-    /// Sends `bytes` and closes the connection at once, without reading an answer.
-    static func sendAndLeave(port: Int, bytes: [UInt8]) async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            Thread {
-                continuation.resume(with: Result {
-                    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-                    defer { close(descriptor) }
-                    var address = sockaddr_in()
-                    address.sin_family = sa_family_t(AF_INET)
-                    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-                    address.sin_port = UInt16(port).bigEndian
-                    let connected = withUnsafePointer(to: &address) {
-                        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-                    }
-                    guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
-                    _ = bytes.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) }
-                })
-            }.start()
         }
     }
 
