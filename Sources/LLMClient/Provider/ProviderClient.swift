@@ -88,6 +88,8 @@ public final class ProviderClient: Sendable {
     private let ownsTransport: Bool
     /// The base URL read once: where to connect, and the path in front of each request's.
     private let target: (origin: UpstreamOrigin, basePath: String)?
+    /// This client's own connections in the transport: a key's calls never ride another's.
+    private let pool = UpstreamTransport.newPool()
     private let headers: HTTPHeaders
     private let logger: Logger
 
@@ -206,6 +208,7 @@ public final class ProviderClient: Sendable {
             response = try await transport.execute(
                 method,
                 origin: target.origin,
+                pool: pool,
                 path: target.basePath + path,
                 headers: headers,
                 body: body,

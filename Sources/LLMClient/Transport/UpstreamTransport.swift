@@ -7,7 +7,8 @@ import Synchronization
 
 /// HTTP/1.1 to the upstreams, on SwiftNIO: the transport every provider call goes through.
 ///
-/// Each event loop has its own keep-alive pools, one per origin, and a request is sent on the
+/// Each event loop has its own keep-alive pools, one per origin and caller (a `ProviderClient`,
+/// that is one provider key, so keys never share a connection), and a request is sent on the
 /// loop it was made on, so with tasks running on the event loops (as `taogate serve` has them)
 /// the upstream connection lives on the loop of the client's connection and no byte crosses a
 /// thread. Timeouts are event-loop timers, not tasks. A response body is read as fast as its
@@ -21,7 +22,7 @@ public final class UpstreamTransport: Sendable {
         public var connectTimeout: TimeAmount
         /// Idle connections are closed after this long.
         public var idleConnectionTimeout: TimeAmount
-        /// Open connections per origin on each event loop; requests past it wait for one.
+        /// Open connections per origin and caller on each event loop; requests past it wait for one.
         public var maxConnectionsPerLoop: Int
         public var tls: TLSConfiguration
         /// Which origins are reached through an HTTP proxy (CONNECT); none by default.
@@ -62,9 +63,17 @@ public final class UpstreamTransport: Sendable {
         self.loops = loops
     }
 
+    /// A number no other caller of any transport has, for `execute(…, pool:)`.
+    public static func newPool() -> Int {
+        nextPool.add(1, ordering: .relaxed).newValue
+    }
+
+    private static let nextPool = Atomic(0)
+
     /// Sends one request and returns the response once its head has arrived.
     ///
     /// - Parameters:
+    ///   - pool: whose connections to `origin` to use (see `newPool()`); 0 is the shared pool.
     ///   - deadline: when to give up with `ProviderError.timeout`; it bounds the whole response
     ///     when `deadlineCoversBody`, else only the wait for its head.
     ///   - idleTimeout: the longest silence between two reads of the body.
@@ -75,6 +84,7 @@ public final class UpstreamTransport: Sendable {
     public func execute(
         _ method: HTTPMethod,
         origin: UpstreamOrigin,
+        pool: Int = 0,
         path: String,
         headers: HTTPHeaders,
         body: ByteBuffer?,
@@ -101,10 +111,11 @@ public final class UpstreamTransport: Sendable {
             response: response,
             census: census
         )
+        let key = PoolKey(origin: origin, caller: pool)
         if loop.inEventLoop {
-            pools.pool(for: origin).execute(exchange)
+            pools.pool(for: key).execute(exchange)
         } else {
-            loop.execute { pools.pool(for: origin).execute(exchange) }
+            loop.execute { pools.pool(for: key).execute(exchange) }
         }
         return try await withTaskCancellationHandler {
             try await answered.get()
@@ -123,12 +134,18 @@ public final class UpstreamTransport: Sendable {
     }
 }
 
-/// One event loop's pools, by origin; touched only on that loop.
+/// Which pool a request goes to: its origin, and whose connections to it.
+private struct PoolKey: Hashable {
+    let origin: UpstreamOrigin
+    let caller: Int
+}
+
+/// One event loop's pools, by origin and caller; touched only on that loop.
 private final class LoopPools: @unchecked Sendable {
     let eventLoop: any EventLoop
     private let configuration: UpstreamTransport.Configuration
     private let tls: TLSContextOnFirstUse
-    private var pools: [UpstreamOrigin: UpstreamConnectionPool] = [:]
+    private var pools: [PoolKey: UpstreamConnectionPool] = [:]
 
     init(eventLoop: any EventLoop, configuration: UpstreamTransport.Configuration, tls: TLSContextOnFirstUse) {
         self.eventLoop = eventLoop
@@ -136,11 +153,12 @@ private final class LoopPools: @unchecked Sendable {
         self.tls = tls
     }
 
-    func pool(for origin: UpstreamOrigin) -> UpstreamConnectionPool {
+    func pool(for key: PoolKey) -> UpstreamConnectionPool {
         eventLoop.assertInEventLoop()
-        if let pool = pools[origin] { return pool }
+        if let pool = pools[key] { return pool }
+        let origin = key.origin
         let pool = UpstreamConnectionPool(eventLoop: eventLoop, origin: origin, configuration: configuration, tls: origin.usesTLS ? tls.context : nil)
-        pools[origin] = pool
+        pools[key] = pool
         return pool
     }
 

@@ -24,6 +24,7 @@ struct UpstreamTransportTests {
         _ port: Int,
         host: String = "127.0.0.1",
         usesTLS: Bool = false,
+        pool: Int = 0,
         deadline: TimeAmount = .seconds(10),
         coversBody: Bool = true,
         idleTimeout: TimeAmount? = nil,
@@ -32,6 +33,7 @@ struct UpstreamTransportTests {
         try await transport.execute(
             .POST,
             origin: UpstreamOrigin(usesTLS: usesTLS, host: host, port: port),
+            pool: pool,
             path: "/v1/chat/completions",
             headers: ["Content-Type": "application/json"],
             body: ByteBuffer(string: "{\"model\":\"m\"}"),
@@ -70,6 +72,34 @@ struct UpstreamTransportTests {
             #expect(try await text(try await call(transport, upstream.port)) == "{\"ok\":true}")
         }
         #expect(upstream.connections == 1)
+        await transport.shutdown()
+        await upstream.close()
+    }
+
+    @Test("Each pool keeps its own connections to an origin: its calls reuse them and never another pool's")
+    func poolsDoNotShareConnections() async throws {
+        let upstream = try await ScriptedUpstream { _, _ in .bytes(Self.okJSON) }
+        let transport = UpstreamTransport(group: Self.oneLoop)
+        let (first, second) = (UpstreamTransport.newPool(), UpstreamTransport.newPool())
+        for pool in [first, first, second, second, first] {
+            _ = try await text(try await call(transport, upstream.port, pool: pool))
+        }
+        #expect(upstream.connections == 2)
+        await transport.shutdown()
+        await upstream.close()
+    }
+
+    @Test("Two provider clients on one transport (two keys) never share a connection")
+    func providerKeysHaveTheirOwnConnections() async throws {
+        let upstream = try await ScriptedUpstream { _, _ in .bytes(Self.okJSON) }
+        let transport = UpstreamTransport(group: Self.oneLoop)
+        let clients = ["sk-one", "sk-two"].map { key in
+            ProviderClient(configuration: .init(baseURL: "http://127.0.0.1:\(upstream.port)/v1", apiKey: key), transport: transport)
+        }
+        for client in clients + clients {
+            _ = try await client.post("/chat/completions", body: ByteBuffer(string: "{}"))
+        }
+        #expect(upstream.connections == 2)
         await transport.shutdown()
         await upstream.close()
     }
