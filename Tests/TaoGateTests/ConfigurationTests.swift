@@ -29,6 +29,20 @@ struct ConfigurationTests {
         #expect(configuration.upstreamProxies.exceptions == ["corp.example", "internal"])
     }
 
+    @Test("The proxy variables are read in lower case too, the upper-case spelling winning")
+    func lowerCaseProxyVariables() throws {
+        let configuration = try GatewayConfiguration(values: [
+            "TAOTOKEN_API_KEY": "k",
+            "https_proxy": "http://lower.internal:3128",
+            "HTTP_PROXY": "http://upper.internal:8080",
+            "http_proxy": "http://ignored.internal:8080",
+            "no_proxy": "corp.example",
+        ])
+        #expect(configuration.upstreamProxies.https?.host == "lower.internal")
+        #expect(configuration.upstreamProxies.http?.host == "upper.internal")
+        #expect(configuration.upstreamProxies.exceptions == ["corp.example"])
+    }
+
     @Test("A proxy URL that is not http:// is refused by name, without its value")
     func badProxyURL() {
         let error = failure(["TAOTOKEN_API_KEY": "k", "HTTPS_PROXY": "socks5://user:hunter2@proxy:1080"])

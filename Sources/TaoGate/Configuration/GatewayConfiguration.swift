@@ -129,10 +129,20 @@ public struct GatewayConfiguration: Sendable {
         }
         let reader = ConfigReader(providers: [
             EnvironmentVariablesProvider(environmentVariables: flags, secretsSpecifier: .specific(secretNames)),
-            EnvironmentVariablesProvider(environmentVariables: environment, secretsSpecifier: .specific(secretNames)),
-            EnvironmentVariablesProvider(environmentVariables: dotEnvValues, secretsSpecifier: .specific(secretNames)),
+            EnvironmentVariablesProvider(environmentVariables: proxyVariablesInEitherCase(environment), secretsSpecifier: .specific(secretNames)),
+            EnvironmentVariablesProvider(environmentVariables: proxyVariablesInEitherCase(dotEnvValues), secretsSpecifier: .specific(secretNames)),
         ])
         return try GatewayConfiguration(reader: SettingsReader(reader), demo: demo)
+    }
+
+    /// The proxy variables are also read in lower case (`https_proxy`, `http_proxy`, `no_proxy`), as
+    /// curl and Go read them; where both spellings are set, the upper-case one wins.
+    static func proxyVariablesInEitherCase(_ variables: [String: String]) -> [String: String] {
+        var variables = variables
+        for name in ["HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY"] where variables[name] == nil {
+            if let value = variables[name.lowercased()] { variables[name] = value }
+        }
+        return variables
     }
 
     /// A configuration from explicit values only (tests, embedding).
