@@ -13,8 +13,11 @@ final class UpstreamConnectionPool {
     private let configuration: UpstreamTransport.Configuration
     /// The TLS context for an https origin (nil for http), or why it could not be made.
     private let tls: Result<NIOSSLContext, any Error>?
-    /// The proxy that connections to this origin tunnel through, if any.
-    private let proxy: UpstreamProxy?
+    /// For an https origin behind a proxy: the proxy its connections tunnel through (CONNECT).
+    private let tunnelProxy: UpstreamProxy?
+    /// For an http origin behind a proxy: the proxy its connections go to, which is sent every
+    /// request in absolute form.
+    private let forwardProxy: UpstreamProxy?
     private var idle: [(handler: UpstreamConnectionHandler, since: NIODeadline)] = []
     private var open = 0
     private var waiting: [UpstreamExchange] = []
@@ -28,12 +31,15 @@ final class UpstreamConnectionPool {
         self.origin = origin
         self.configuration = configuration
         self.tls = tls
-        self.proxy = configuration.proxies.proxy(for: origin)
+        let proxy = configuration.proxies.proxy(for: origin)
+        self.tunnelProxy = origin.usesTLS ? proxy : nil
+        self.forwardProxy = origin.usesTLS ? nil : proxy
     }
 
     func execute(_ exchange: UpstreamExchange) {
         eventLoop.assertInEventLoop()
         guard !isShutDown else { return exchange.fail(.unreachable("the gateway is shutting down")) }
+        if let forwardProxy { exchange.addressForwardProxy(origin: origin, authorization: forwardProxy.authorization) }
         exchange.start()
         while let (handler, _) = idle.popLast() {
             if handler.isIdle { return handler.send(exchange) }
@@ -55,7 +61,7 @@ final class UpstreamConnectionPool {
         open += 1
         let origin = origin
         let tls = tlsContext
-        let proxy = proxy
+        let proxy = tunnelProxy
         let tunnel = proxy.map { proxy in
             UnsafeTransfer(ProxyTunnelHandler(target: origin, authorization: proxy.authorization, established: eventLoop.makePromise()))
         }
@@ -81,7 +87,7 @@ final class UpstreamConnectionPool {
                     }
                 }
             }
-            .connect(host: proxy?.host ?? origin.host, port: proxy?.port ?? origin.port)
+            .connect(host: (proxy ?? forwardProxy)?.host ?? origin.host, port: (proxy ?? forwardProxy)?.port ?? origin.port)
             .flatMap { channel in
                 // Through a proxy: once the tunnel is open, the connection's handlers replace its.
                 guard let tunnel else { return channel.eventLoop.makeSucceededFuture(channel) }

@@ -7,7 +7,7 @@ import Synchronization
 /// by one task elsewhere, through a back-pressured sequence.
 final class UpstreamExchange: @unchecked Sendable {
     let eventLoop: any EventLoop
-    let head: HTTPRequestHead
+    private(set) var head: HTTPRequestHead
     let body: ByteBuffer?
     /// Until the response head arrives (streams), or until the whole response has (plain calls).
     let deadline: NIODeadline
@@ -57,6 +57,13 @@ final class UpstreamExchange: @unchecked Sendable {
     }
 
     deinit { census.count.subtract(1, ordering: .relaxed) }
+
+    /// Addresses the request to a forward proxy in front of an http `origin`: the request line in
+    /// absolute form (`POST http://host/path`), with the proxy's credentials, if any.
+    func addressForwardProxy(origin: UpstreamOrigin, authorization: String?) {
+        head.uri = origin.description + head.uri
+        if let authorization { head.headers.replaceOrAdd(name: "Proxy-Authorization", value: authorization) }
+    }
 
     /// Starts the deadline's timer; called once, when the exchange enters a pool.
     func start() {

@@ -2,8 +2,10 @@ import Foundation
 import NIOCore
 
 /// Which upstreams are reached through an HTTP proxy, as `HTTPS_PROXY`, `HTTP_PROXY` and
-/// `NO_PROXY` say. Every proxied connection is a `CONNECT` tunnel, so TLS runs end to end and the
-/// proxy sees only the host and port. Loopback hosts never go through a proxy.
+/// `NO_PROXY` say. A connection to an https upstream is a `CONNECT` tunnel, so TLS runs end to end
+/// and the proxy sees only the host and port. Requests to an http upstream go to the proxy in
+/// absolute form (`POST http://host/path`), as curl sends them: proxies commonly allow CONNECT only
+/// to port 443. Loopback hosts never go through a proxy.
 public struct UpstreamProxySettings: Sendable {
     /// For https upstreams.
     public var https: UpstreamProxy?

@@ -30,7 +30,7 @@ public struct GatewayConfiguration: Sendable {
     public var upstreamTimeout: Duration
     public var upstreamConnectTimeout: Duration
     public var upstreamIdleTimeout: Duration
-    /// HTTPS_PROXY, HTTP_PROXY and NO_PROXY: which upstreams are reached through a CONNECT tunnel.
+    /// HTTPS_PROXY, HTTP_PROXY and NO_PROXY: which upstreams are reached through a proxy.
     public var upstreamProxies: UpstreamProxySettings
     public var upstreamMaxRetries: Int
     public var upstreamRetryBaseDelay: Duration

@@ -512,12 +512,14 @@ struct UpstreamTransportTests {
 
     @Test("The proxy's user and password go to it as Proxy-Authorization")
     func proxyCredentials() async throws {
-        let upstream = try await ScriptedUpstream { _, _ in .bytes(Self.okJSON) }
+        let certificate = try ThrowawayCertificate(hostName: "api.upstream.example")
+        let upstream = try await ScriptedUpstream(tls: try certificate.serverContext()) { _, _ in .bytes(Self.okJSON) }
         let proxy = try await ConnectProxy(tunnelingTo: upstream.port)
         var configuration = UpstreamTransport.Configuration()
-        configuration.proxies = UpstreamProxySettings(https: nil, http: UpstreamProxy(url: "http://user:p%40ss@127.0.0.1:\(proxy.port)"), exceptions: [])
+        configuration.tls.trustRoots = .certificates([try certificate.certificate()])
+        configuration.proxies = UpstreamProxySettings(https: UpstreamProxy(url: "http://user:p%40ss@127.0.0.1:\(proxy.port)"), http: nil, exceptions: [])
         let transport = UpstreamTransport(configuration: configuration, group: Self.loops)
-        #expect(try await text(try await call(transport, 80, host: "upstream.example")) == "{\"ok\":true}")
+        #expect(try await text(try await call(transport, 443, host: "api.upstream.example", usesTLS: true)) == "{\"ok\":true}")
         // base64("user:p@ss")
         #expect(proxy.requests.first?.contains("\r\nProxy-Authorization: Basic dXNlcjpwQHNz") == true)
         await transport.shutdown()
@@ -525,13 +527,33 @@ struct UpstreamTransportTests {
         await upstream.close()
     }
 
+    @Test("An http upstream is reached through HTTP_PROXY with each request in absolute form and the proxy's credentials")
+    func httpThroughForwardProxy() async throws {
+        let heads = RecordedHeads()
+        // The scripted server plays the forward proxy: it records what it is sent and answers.
+        let proxy = try await ScriptedUpstream { _, head in
+            heads.append(head)
+            return .bytes(Self.okJSON)
+        }
+        var configuration = UpstreamTransport.Configuration()
+        configuration.proxies = UpstreamProxySettings(https: nil, http: UpstreamProxy(url: "http://user:p%40ss@127.0.0.1:\(proxy.port)"), exceptions: [])
+        let transport = UpstreamTransport(configuration: configuration, group: Self.loops)
+        #expect(try await text(try await call(transport, 8080, host: "upstream.example")) == "{\"ok\":true}")
+        let head = try #require(heads.all.first)
+        #expect(head.hasPrefix("POST http://upstream.example:8080/v1/chat/completions HTTP/1.1\r\n"))
+        #expect(head.contains("\r\nProxy-Authorization: Basic dXNlcjpwQHNz"))
+        #expect(head.lowercased().contains("\r\nhost: upstream.example:8080\r\n"))
+        await transport.shutdown()
+        await proxy.close()
+    }
+
     @Test("A proxy that refuses the tunnel makes the upstream unreachable")
     func proxyRefuses() async throws {
         let proxy = try await ConnectProxy(tunnelingTo: 9, refuseWith: 403)
         var configuration = UpstreamTransport.Configuration()
-        configuration.proxies = UpstreamProxySettings(https: nil, http: UpstreamProxy(url: "127.0.0.1:\(proxy.port)"), exceptions: [])
+        configuration.proxies = UpstreamProxySettings(https: UpstreamProxy(url: "127.0.0.1:\(proxy.port)"), http: nil, exceptions: [])
         let transport = UpstreamTransport(configuration: configuration, group: Self.loops)
-        #expect(await kind { _ = try await call(transport, 80, host: "upstream.example") } == .unreachable)
+        #expect(await kind { _ = try await call(transport, 443, host: "upstream.example", usesTLS: true) } == .unreachable)
         await transport.shutdown()
         await proxy.close()
     }
