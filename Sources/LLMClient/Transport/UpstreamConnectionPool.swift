@@ -62,9 +62,6 @@ final class UpstreamConnectionPool {
         let origin = origin
         let tls = tlsContext
         let proxy = tunnelProxy
-        let tunnel = proxy.map { proxy in
-            UnsafeTransfer(ProxyTunnelHandler(target: origin, authorization: proxy.authorization, established: eventLoop.makePromise()))
-        }
         /// TLS when the origin wants it, then HTTP/1.1 and the connection's handler.
         let addConnectionHandlers = { @Sendable (channel: any Channel) throws in
             let pipeline = channel.pipeline.syncOperations
@@ -80,8 +77,10 @@ final class UpstreamConnectionPool {
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    if let tunnel {
-                        try channel.pipeline.syncOperations.addHandler(tunnel.value)
+                    if let proxy {
+                        // A handler of its own for each attempt: happy eyeballs may make two at once.
+                        let tunnel = ProxyTunnelHandler(target: origin, authorization: proxy.authorization, established: channel.eventLoop.makePromise())
+                        try channel.pipeline.syncOperations.addHandler(tunnel)
                     } else {
                         try addConnectionHandlers(channel)
                     }
@@ -90,9 +89,13 @@ final class UpstreamConnectionPool {
             .connect(host: (proxy ?? forwardProxy)?.host ?? origin.host, port: (proxy ?? forwardProxy)?.port ?? origin.port)
             .flatMap { channel in
                 // Through a proxy: once the tunnel is open, the connection's handlers replace its.
-                guard let tunnel else { return channel.eventLoop.makeSucceededFuture(channel) }
-                return tunnel.value.established.futureResult.flatMap {
-                    channel.pipeline.syncOperations.removeHandler(tunnel.value)
+                guard proxy != nil else { return channel.eventLoop.makeSucceededFuture(channel) }
+                return channel.eventLoop.makeCompletedFuture {
+                    UnsafeTransfer(try channel.pipeline.syncOperations.handler(type: ProxyTunnelHandler.self))
+                }.flatMap { tunnel in
+                    tunnel.value.established.futureResult.flatMap {
+                        channel.pipeline.syncOperations.removeHandler(tunnel.value)
+                    }
                 }.flatMapThrowing {
                     try addConnectionHandlers(channel)
                     return channel

@@ -140,6 +140,11 @@ final class ProxyTunnelHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.fireChannelInactive()
     }
 
+    // A channel closed before it became active is torn down without `channelInactive`.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        fail("the proxy connection closed before the tunnel was open")
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         refuse(context, "the proxy connection failed: \(error)")
     }
