@@ -8,10 +8,7 @@ import NIOCore
 public struct GatewayRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let remoteAddress: SocketAddress?
-    /// The connection, to notice when its client leaves.
-    let channel: (any Channel)?
-    /// What fires when the client leaves, when the server knows it already (else it is looked
-    /// up in the connection's pipeline).
+    /// What fires when the client leaves (set by `GatewayHTTPChannel`, once per connection).
     var closeSignal: ConnectionCloseSignal?
     public let record: RequestRecord
     /// The client key that authenticated the request, when keys are in use.
@@ -22,7 +19,6 @@ public struct GatewayRequestContext: RequestContext, RemoteAddressRequestContext
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.remoteAddress = source.channel.remoteAddress
-        self.channel = source.channel
         self.record = RequestRecord()
     }
 

@@ -62,6 +62,7 @@ final class UpstreamConnectionPool {
         let origin = origin
         let tls = tlsContext
         let proxy = tunnelProxy
+        let firstHop = tunnelProxy ?? forwardProxy
         /// TLS when the origin wants it, then HTTP/1.1 and the connection's handler.
         let addConnectionHandlers = { @Sendable (channel: any Channel) throws in
             let pipeline = channel.pipeline.syncOperations
@@ -86,7 +87,7 @@ final class UpstreamConnectionPool {
                     }
                 }
             }
-            .connect(host: (proxy ?? forwardProxy)?.host ?? origin.host, port: (proxy ?? forwardProxy)?.port ?? origin.port)
+            .connect(host: firstHop?.host ?? origin.host, port: firstHop?.port ?? origin.port)
             .flatMap { channel in
                 // Through a proxy: once the tunnel is open, the connection's handlers replace its.
                 guard proxy != nil else { return channel.eventLoop.makeSucceededFuture(channel) }

@@ -25,7 +25,7 @@ public final class UpstreamTransport: Sendable {
         /// Open connections per origin and caller on each event loop; requests past it wait for one.
         public var maxConnectionsPerLoop: Int
         public var tls: TLSConfiguration
-        /// Which origins are reached through an HTTP proxy (CONNECT); none by default.
+        /// Which origins are reached through an HTTP proxy; none by default.
         public var proxies: UpstreamProxySettings
 
         public init(

@@ -21,7 +21,7 @@ struct RequestLifetime {
     /// Runs `operation` within the request's lifetime. Throws `CancellationError` when the client
     /// leaves and `ShutdownGraceExpired` when the grace period ends first.
     func run<Value: Sendable>(_ operation: () async throws -> Value) async throws -> Value {
-        let signal = await clientCloseSignal()
+        let signal = context.closeSignal
         let grace = shutdownGrace
         return try await withoutActuallyEscaping(operation) { operation in
             // The operation runs in a child task while this task waits for it, so the two never
@@ -56,17 +56,6 @@ struct RequestLifetime {
                 }
             }
         }
-    }
-
-    private func clientCloseSignal() async -> ConnectionCloseSignal? {
-        if let signal = context.closeSignal { return signal }
-        guard let channel = context.channel else { return nil }
-        // On the connection's own event loop (the usual case once tasks run on event loops) the
-        // handler is found at once; elsewhere the lookup hops to that loop.
-        if channel.eventLoop.inEventLoop {
-            return try? channel.pipeline.syncOperations.handler(type: ClientCloseHandler.self).signal
-        }
-        return try? await channel.pipeline.handler(type: ClientCloseHandler.self).map(\.signal).get()
     }
 }
 
