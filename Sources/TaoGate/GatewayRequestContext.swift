@@ -8,8 +8,9 @@ import NIOCore
 public struct GatewayRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let remoteAddress: SocketAddress?
-    /// What fires when the client leaves (set by `GatewayHTTPChannel`, once per connection).
-    var closeSignal: ConnectionCloseSignal?
+    /// What ends the connection's requests early: the client leaving, the server shutting
+    /// down (set by `GatewayHTTPChannel`).
+    var connection: ConnectionLifetime?
     public let record: RequestRecord
     /// The client key that authenticated the request, when keys are in use.
     public var clientKey: ClientKeys.Identity?

@@ -9,19 +9,19 @@ import Synchronization
 final class ClientCloseHandler: ChannelInboundHandler, RemovableChannelHandler, Sendable {
     typealias InboundIn = NIOAny
 
-    let signal = ConnectionCloseSignal()
+    let lifetime = ConnectionLifetime()
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         context.fireChannelRead(data)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if case .some(.inputClosed) = event as? ChannelEvent { signal.fire() }
+        if case .some(.inputClosed) = event as? ChannelEvent { lifetime.clientLeft() }
         context.fireUserInboundEventTriggered(event)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        signal.fire()
+        lifetime.clientLeft()
         context.fireChannelInactive()
     }
 }

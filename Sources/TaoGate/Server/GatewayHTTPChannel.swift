@@ -6,6 +6,7 @@ import NIOCore
 import NIOHTTP1
 import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
+import ServiceLifecycle
 
 /// TaoGate's client connections: HTTP/1.1 parsed by SwiftNIO as Hummingbird's `HTTP1Channel`
 /// parses it, each request answered by the route table, one at a time, by one task per
@@ -22,13 +23,14 @@ struct GatewayHTTPChannel<Responder: HTTPResponder>: ServerChildChannel where Re
     final class Connection: ServerChildChannelValue {
         let channel: any Channel
         let inbox: RequestInbox
-        /// Fires when the client leaves; found once here rather than in the pipeline per request.
-        let closeSignal: ConnectionCloseSignal?
+        /// Tells the request in progress when the client leaves or the server shuts down; found
+        /// once here rather than in the pipeline per request.
+        let lifetime: ConnectionLifetime?
 
-        init(channel: any Channel, inbox: RequestInbox, closeSignal: ConnectionCloseSignal?) {
+        init(channel: any Channel, inbox: RequestInbox, lifetime: ConnectionLifetime?) {
             self.channel = channel
             self.inbox = inbox
-            self.closeSignal = closeSignal
+            self.lifetime = lifetime
         }
 
         // The server drops a connection it accepted as it began to shut down without handing it
@@ -62,18 +64,28 @@ struct GatewayHTTPChannel<Responder: HTTPResponder>: ServerChildChannel where Re
             try pipeline.addHandlers(handlers)
             try pipeline.addHandler(HTTPConnectionStateHandler(idleTimeout: idleTimeout, logger: logger))
             try pipeline.addHandler(RequestReader(inbox: inbox, maxBodyBytes: maxBodyBytes))
-            let closeSignal = handlers.lazy.compactMap { ($0 as? ClientCloseHandler)?.signal }.first
-            return Connection(channel: channel, inbox: inbox, closeSignal: closeSignal)
+            let lifetime = handlers.lazy.compactMap { ($0 as? ClientCloseHandler)?.lifetime }.first
+            return Connection(channel: channel, inbox: inbox, lifetime: lifetime)
         }
     }
 
     func handle(value connection: Connection, logger: Logger) async {
-        await withTaskCancellationHandler {
-            await withTaskExecutorPreference(EventLoopTaskExecutor(connection.channel.eventLoop)) {
+        // A task of its own, so that the connection's lifetime can cancel it: the client that
+        // leaves, or a shutdown that outlasts the grace period, stops the work in progress.
+        let task = Task(executorPreference: EventLoopTaskExecutor(connection.channel.eventLoop)) {
+            // One registration per connection: its requests learn of the shutdown from it.
+            await withGracefulShutdownHandler {
                 await answerRequests(on: connection, logger: logger)
+            } onGracefulShutdown: {
+                connection.lifetime?.shutdownBegan()
             }
+        }
+        connection.lifetime?.answer(with: task)
+        await withTaskCancellationHandler {
+            await task.value
         } onCancel: {
             connection.inbox.finish()
+            task.cancel()
         }
     }
 
@@ -97,7 +109,7 @@ struct GatewayHTTPChannel<Responder: HTTPResponder>: ServerChildChannel where Re
         let channel = connection.channel
         let request = Request(head: head, body: RequestBody(buffer: body))
         var context = GatewayRequestContext(source: ApplicationRequestContextSource(channel: channel, logger: logger))
-        context.closeSignal = connection.closeSignal
+        context.connection = connection.lifetime
         var response: Response
         do {
             response = try await responder.respond(to: request, context: context)
@@ -113,6 +125,7 @@ struct GatewayHTTPChannel<Responder: HTTPResponder>: ServerChildChannel where Re
             return false
         }
         return !ConnectionHeader.asksToClose(head.headerFields.value(of: .connection)) && !ConnectionHeader.asksToClose(response.headers.value(of: .connection))
+            && connection.lifetime?.isStopped != true
     }
 }
 
