@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import SQLiteNIO
 import Synchronization
 
@@ -77,7 +78,7 @@ final class SQLiteDatabase: Sendable {
         do {
             return try await operation()
         } catch let error as SQLiteError {
-            throw DatabaseUnavailable(reason: "SQLite failed the operation (\(error.reason))")
+            throw DatabaseUnavailable(reason: "SQLite failed the operation (\(error.reason): \(error.message))")
         }
     }
 
@@ -86,16 +87,23 @@ final class SQLiteDatabase: Sendable {
     }
 
     /// The statements of one locked unit of work.
+    ///
+    /// A statement runs to its end even when the calling task is cancelled (a client that left):
+    /// the driver's async API would skip it then, and a transaction whose `ROLLBACK` or `COMMIT`
+    /// is skipped stays open on the shared connection, where every later `BEGIN` fails and the
+    /// statements of others would be rolled back with it. So statements go through the driver's
+    /// futures, which are not cancelled; each is short, and a unit of work ends as a whole.
     struct Unit: Sendable {
         let connection: SQLiteConnection
 
         @discardableResult
         func query(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteRow] {
-            try await connection.query(sql, binds)
+            let rows: EventLoopFuture<[SQLiteRow]> = connection.query(sql, binds)
+            return try await rows.get()
         }
 
         func execute(_ sql: String, _ binds: [SQLiteData] = []) async throws {
-            try await connection.query(sql, binds)
+            try await query(sql, binds)
         }
     }
 
