@@ -76,13 +76,23 @@ struct UsageSnifferTests {
     func responsesEventsWithoutANameAreTypedByTheirData() {
         let delta = ServerSentEvent(data: #"{"type":"response.output_text.delta","delta":"hi","sequence_number":3}"#)
         let completed = ServerSentEvent(data: #"{"type":"response.completed","response":{"id":"r"},"sequence_number":4}"#)
-        #expect(ResponsesUsageSniffer.isDelta(delta) && !ResponsesUsageSniffer.isFinal(delta))
-        #expect(ResponsesUsageSniffer.isFinal(completed) && !ResponsesUsageSniffer.isDelta(completed))
+        #expect(ResponsesUsageSniffer.kind(of: delta) == .delta)
+        #expect(ResponsesUsageSniffer.kind(of: completed) == .final)
     }
 
     @Test("A Responses event's name decides its type, whatever text its data quotes")
     func responsesEventNamesDecideTheType() {
         let added = ServerSentEvent(event: "response.output_item.added", data: #"{"type":"response.output_item.added","item":{"text":"a .delta\" and response.completed"}}"#)
-        #expect(!ResponsesUsageSniffer.isDelta(added) && !ResponsesUsageSniffer.isFinal(added))
+        #expect(ResponsesUsageSniffer.kind(of: added) == .other)
+    }
+
+    @Test("Each ending of a Responses stream ends it, and each kind of delta counts as one", arguments: [
+        ("response.completed", ResponsesUsageSniffer.EventKind.final), ("response.incomplete", .final), ("response.failed", .final),
+        ("response.output_text.delta", .delta), ("response.function_call_arguments.delta", .delta), ("response.reasoning_summary_text.delta", .delta),
+        ("response.output_text.done", .other), ("response.completed.delta.x", .other), ("response.in_progress", .other),
+    ])
+    func responsesEventKinds(type: String, kind: ResponsesUsageSniffer.EventKind) {
+        #expect(ResponsesUsageSniffer.kind(of: ServerSentEvent(event: type, data: "{}")) == kind)
+        #expect(ResponsesUsageSniffer.kind(of: ServerSentEvent(data: #"{"type":"\#(type)"}"#)) == kind)
     }
 }

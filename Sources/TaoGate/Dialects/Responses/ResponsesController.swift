@@ -234,11 +234,14 @@ struct ResponsesController {
         var lastEventData: String?
         do {
             while let event = try await iterator.next() {
-                if ResponsesUsageSniffer.isFinal(event) {
+                switch ResponsesUsageSniffer.kind(of: event) {
+                case .final:
                     ended = true
                     if let usage = ResponsesUsageSniffer.usage(inEvent: event.data) { record.noteUsage(usage) }
-                } else if ResponsesUsageSniffer.isDelta(event) {
+                case .delta:
                     record.noteRelayedChunk()
+                case .other:
+                    break
                 }
                 if responseID == nil, let id = ResponsesUsageSniffer.identity(ofEvent: event.data).responseID {
                     responseID = id

@@ -53,27 +53,37 @@ enum ResponsesUsageSniffer {
         }
     }
 
-    /// Whether an event ends the response: `response.completed`, `.incomplete` or `.failed`.
-    static func isFinal(_ event: ServerSentEvent) -> Bool {
-        guard let type = type(of: event) else { return false }
-        return type == "response.completed" || type == "response.incomplete" || type == "response.failed"
+    /// What a stream event is to the relay.
+    enum EventKind {
+        /// `response.completed`, `.incomplete` or `.failed`: the response ends with it.
+        case final
+        /// A piece of the output (`response.output_text.delta` and the like).
+        case delta
+        case other
     }
 
-    /// Whether an event carries a piece of the output (`response.output_text.delta` and the like).
-    static func isDelta(_ event: ServerSentEvent) -> Bool {
-        type(of: event)?.hasSuffix(".delta") == true
-    }
-
-    /// The event's type: its name when it is one of the API's (`response.…`), else the `type`
-    /// its data begins with (`{"type":"…"`, as the API writes it), read from the bytes.
-    private static func type(of event: ServerSentEvent) -> Substring? {
-        if let name = event.event, name.hasPrefix("response.") { return Substring(name) }
+    /// The kind of an event, from its type: its name when it is one of the API's (`response.…`),
+    /// else the `type` its data begins with (`{"type":"…"`, as the API writes it). Read as bytes,
+    /// since every event of every stream passes here: `String` comparison would break graphemes.
+    static func kind(of event: ServerSentEvent) -> EventKind {
+        if let name = event.event, name.utf8.starts(with: "response.".utf8) { return kind(ofType: name.utf8) }
         let prefix = "{\"type\":\"".utf8
         let data = event.data.utf8
-        guard data.starts(with: prefix) else { return nil }
+        guard data.starts(with: prefix) else { return .other }
         let start = data.index(data.startIndex, offsetBy: prefix.count)
-        guard let end = data[start...].firstIndex(of: UInt8(ascii: "\"")) else { return nil }
-        return Substring(data[start..<end])
+        guard let end = data[start...].firstIndex(of: UInt8(ascii: "\"")) else { return .other }
+        return kind(ofType: data[start..<end])
+    }
+
+    /// Deltas first: nearly every event of a stream is one.
+    private static func kind<Bytes: BidirectionalCollection<UInt8>>(ofType type: Bytes) -> EventKind {
+        if type.reversed().starts(with: ".delta".utf8.reversed()) { return .delta }
+        if type.elementsEqual("response.completed".utf8) || type.elementsEqual("response.incomplete".utf8)
+            || type.elementsEqual("response.failed".utf8)
+        {
+            return .final
+        }
+        return .other
     }
 }
 
