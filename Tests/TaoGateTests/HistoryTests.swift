@@ -41,6 +41,17 @@ struct HistoryTests {
         }
     }
 
+    @Test("A reply longer than MAX_MESSAGE_CHARS is kept cut to that many characters")
+    func longRepliesAreKeptCut() async throws {
+        try await LiveGateway.run(["MAX_MESSAGE_CHARS": "12"]) { gateway in
+            let reply = try await gateway.post("/api/chat", json: #"{"message":"hello","userId":"erin"}"#)
+            let full = try #require(reply.json["response"] as? String)
+            try #require(full.count > 12)
+            let stored = try await gateway.get("/api/conversations/erin").json["messages"] as! [[String: Any]]
+            #expect(stored.map { $0["content"] as? String } == ["hello", String(full.prefix(12))])
+        }
+    }
+
     @Test("GET /api/conversations/{userId} returns the stored messages with roles and timestamps")
     func conversationIsReturned() async throws {
         try await LiveGateway.run { gateway in

@@ -116,7 +116,7 @@ struct ChatController {
                     pending.clear()
                 }
             }
-            try await service.remember(input, reply: String(reply.prefix(service.maxReplyCharacters)))
+            try await service.remember(input, reply: reply)
             pending.writeImmutableBuffer(ReferenceStreamEvents.done)
             try await writer.write(pending)
         }

@@ -20,7 +20,7 @@ struct ChatService: Sendable {
 
     func complete(_ input: ChatInput, record: RequestRecord) async throws -> LLMResponse {
         let response = try await router.complete(try await request(for: input), record: record)
-        try await remember(input, reply: String(response.text.prefix(maxReplyCharacters)))
+        try await remember(input, reply: response.text)
         return response
     }
 
@@ -28,14 +28,21 @@ struct ChatService: Sendable {
         try await router.stream(try await request(for: input), record: record)
     }
 
-    /// Stores the user's message and the reply as one unit, when the request named a user.
+    /// Stores the user's message and the reply (cut to `maxReplyCharacters`) as one unit, when
+    /// the request named a user.
     func remember(_ input: ChatInput, reply: String) async throws {
         guard let conversationID = input.conversationID else { return }
         try await conversations.append(
-            [StoredMessage(role: "user", content: input.message), StoredMessage(role: "assistant", content: reply)],
+            [StoredMessage(role: "user", content: input.message), StoredMessage(role: "assistant", content: kept(reply))],
             to: conversationID,
             keepingLast: historyMaxMessages
         )
+    }
+
+    /// A reply of no more bytes than the limit has no more characters either: only a longer one
+    /// is walked character by character.
+    private func kept(_ reply: String) -> String {
+        reply.utf8.count <= maxReplyCharacters ? reply : String(reply.prefix(maxReplyCharacters))
     }
 
     /// The system prompt, the last HISTORY_CONTEXT_MESSAGES stored messages, and the new one;
