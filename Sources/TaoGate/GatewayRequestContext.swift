@@ -9,7 +9,8 @@ public struct GatewayRequestContext: RequestContext, RemoteAddressRequestContext
     public var coreContext: CoreRequestContextStorage
     public let remoteAddress: SocketAddress?
     /// What ends the connection's requests early: the client leaving, the server shutting
-    /// down (set by `GatewayHTTPChannel`).
+    /// down (set by `GatewayHTTPChannel`; nil for a router tested alone, whose work then has no
+    /// early end).
     var connection: ConnectionLifetime?
     public let record: RequestRecord
     /// The client key that authenticated the request, when keys are in use.

@@ -74,6 +74,35 @@ struct ShutdownTests {
         #expect(try await stack.gateway.exitStatus(within: .seconds(10)) == 0)
     }
 
+    @Test("A plain call still running when the grace period ends gets 503 shutting_down, and the process exits 0")
+    func plainCallPastGraceGets503() async throws {
+        let stack = try await startStack(grace: 1, dripMs: 0)
+        defer { stack.mock.terminate() }
+        _ = try await TestResponse.send(.DELETE, stack.mockURL + "/mock/faults")
+        _ = try await TestResponse.send(
+            .POST,
+            stack.mockURL + "/mock/faults",
+            body: #"{"hang":true,"hangMs":10000}"#,
+            headers: [("Content-Type", "application/json")]
+        )
+        let call = Task {
+            try await TestResponse.send(
+                .POST,
+                stack.gatewayURL + "/api/chat",
+                body: #"{"message":"hello"}"#,
+                headers: [("Content-Type", "application/json")]
+            )
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        let stopped = ContinuousClock.now
+        stack.gateway.terminate()
+        let response = try await call.value
+        #expect(response.status == 503)
+        #expect(response.body.contains("shutting_down"))
+        #expect(ContinuousClock.now - stopped < .seconds(4))
+        #expect(try await stack.gateway.exitStatus(within: .seconds(10)) == 0)
+    }
+
     @Test("After SIGTERM no new connection is accepted")
     func noNewConnectionsAfterSigterm() async throws {
         let stack = try await startStack(grace: 15, dripMs: 200)
