@@ -28,7 +28,7 @@ final class SQLiteDatabase: Sendable {
         let database = SQLiteDatabase(connection: connection)
         do {
             try await database.execute("PRAGMA busy_timeout = 5000")
-            try await database.execute("PRAGMA journal_mode = WAL")
+            try await database.switchingToWAL()
             try await database.execute("PRAGMA synchronous = FULL")
             try await database.execute("PRAGMA foreign_keys = ON")
             try await database.migrate(to: version)
@@ -37,6 +37,22 @@ final class SQLiteDatabase: Sendable {
             throw error
         }
         return database
+    }
+
+    /// Turns the file to write-ahead logging. A new file's switch needs it alone, and SQLite
+    /// answers "database is locked" at once, without the busy timeout, while another process
+    /// holds it (migrating it too): so the switch is tried again, for up to the busy timeout.
+    private func switchingToWAL() async throws {
+        let deadline = ContinuousClock.now + .seconds(5)
+        try await Self.mappingErrors {
+            while true {
+                do {
+                    return try await Unit(connection: connection).execute("PRAGMA journal_mode = WAL")
+                } catch let error as SQLiteError where error.reason == .busy && ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+            }
+        }
     }
 
     func close() async throws {
