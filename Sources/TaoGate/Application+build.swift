@@ -85,24 +85,29 @@ func buildRouter(
     let keys = ClientKeys(configured: configuration.clientAPIKeys, store: stores.keys, allowsAnonymous: configuration.allowsAnonymous)
     // Wrong client keys and wrong admin keys count against one limit per address.
     let authFailures = configuration.authFailuresPerMinute > 0 ? RateLimiter(limit: configuration.authFailuresPerMinute, window: .seconds(60)) : nil
-    let clientKeys = ClientKeyMiddleware(keys: keys, failures: authFailures, trustedProxyHops: configuration.trustedProxyHops)
+    let clientKeys = ClientKeyCheck(keys: keys, failures: authFailures, trustedProxyHops: configuration.trustedProxyHops)
     // One limit per client across every model route and the conversations.
     let rateLimit =
         configuration.rateLimitMax > 0
-        ? RateLimitMiddleware(
+        ? RateLimitCheck(
             limiter: stores.rateLimiter(limit: configuration.rateLimitMax, window: configuration.rateLimitWindow),
             trustedProxyHops: configuration.trustedProxyHops,
             metrics: metrics
         ) : nil
-    let jsonBody = JSONBodyMiddleware(maxBodyBytes: configuration.maxBodyBytes)
+    let jsonBody = JSONBodyReader(maxBodyBytes: configuration.maxBodyBytes)
     let admission = KeyAdmission(ledger: stores.budgetLedger(calendar: configuration.usageCalendar))
-    let admit = AdmissionMiddleware(
+    let admit = AdmissionCheck(
         admission: admission,
         defaultMaximumTokens: 4096,
         defaultModel: configuration.defaultModel,
         prices: prices,
         provider: { [modelRouter] in modelRouter.provider(for: $0) }
     )
+    // What the route groups check, each a step further than the one before.
+    let keyed = RouteAccessMiddleware(clientKeys: clientKeys)
+    let limited = RouteAccessMiddleware(clientKeys: clientKeys, rateLimit: rateLimit)
+    let withBody = RouteAccessMiddleware(clientKeys: clientKeys, rateLimit: rateLimit, body: jsonBody)
+    let admitted = RouteAccessMiddleware(clientKeys: clientKeys, rateLimit: rateLimit, body: jsonBody, admission: admit)
     let catalog = ModelCatalog(provider: modelRouter, suggested: configuration.suggestedModels, ttl: configuration.modelsCacheTTL)
 
     let router = Router(context: GatewayRequestContext.self)
@@ -110,23 +115,20 @@ func buildRouter(
         router.add(middleware: TracingMiddleware())
     }
     router.add(
-        middleware: RequestCompletionMiddleware(
-            log: RequestLog(logger: logger, includesErrorDetails: configuration.environment == .development),
-            accounting: usageRecorder.map { UsageAccounting(recorder: $0, prices: prices) },
-            admission: admission,
-            metrics: metrics,
-            prices: prices
+        middleware: EveryRouteMiddleware(
+            completion: RequestCompletion(
+                log: RequestLog(logger: logger, includesErrorDetails: configuration.environment == .development),
+                accounting: usageRecorder.map { UsageAccounting(recorder: $0, prices: prices) },
+                admission: admission,
+                metrics: metrics,
+                prices: prices
+            ),
+            cors: CORSPolicy(origins: configuration.corsOrigins),
+            // Errors in the dialect of the route: the reference API's, OpenAI's on /v1, Anthropic's on /v1/messages.
+            errors: ErrorAnswers(includeDetails: configuration.environment == .development),
+            hostCheck: HostCheck(listenHost: configuration.host, configured: configuration.allowedHosts)
         )
     )
-    router.add(middleware: SecurityHeadersMiddleware())
-    if !configuration.corsOrigins.isEmpty {
-        router.add(middleware: CORSMiddleware(origins: configuration.corsOrigins))
-    }
-    // Errors in the dialect of the route: the reference API's, OpenAI's on /v1, Anthropic's on /v1/messages.
-    router.add(middleware: ErrorMiddleware(includeDetails: configuration.environment == .development))
-    if let hostCheck = HostCheckMiddleware(listenHost: configuration.host, configured: configuration.allowedHosts) {
-        router.add(middleware: hostCheck)
-    }
 
     HealthController(stores: stores).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
@@ -134,11 +136,9 @@ func buildRouter(
     if let metrics { MetricsController(metrics: metrics).addRoutes(to: router) }
 
     // The reference API: /api/*
-    let api = router.group("/api")
-    api.add(middleware: clientKeys)
-    let limited = api.group()
-    if let rateLimit { limited.add(middleware: rateLimit) }
-    let chatRoutes = limited.group("chat").add(middleware: jsonBody).add(middleware: admit)
+    let api = router.group("/api").add(middleware: keyed)
+    let apiLimited = router.group("/api").add(middleware: limited)
+    let chatRoutes = router.group("/api/chat").add(middleware: admitted)
     ChatController(
         service: ChatService(
             router: modelRouter,
@@ -152,7 +152,7 @@ func buildRouter(
         shutdownGrace: configuration.shutdownGrace
     ).addRoutes(to: chatRoutes)
     ModelsController(catalog: catalog, suggested: configuration.suggestedModels).addRoutes(to: api)
-    ConversationsController(store: stores.conversations).addRoutes(to: limited)
+    ConversationsController(store: stores.conversations).addRoutes(to: apiLimited)
     if let adminKey = configuration.adminKey {
         // The admin API: /admin/* (and the older GET /api/usage), and the console that uses it.
         let adminAuth = AdminAuthMiddleware(adminKey: adminKey, failures: authFailures, trustedProxyHops: configuration.trustedProxyHops)
@@ -168,12 +168,10 @@ func buildRouter(
     }
 
     // The OpenAI- and Anthropic-compatible surface: /v1/*
-    let v1 = router.group("/v1")
-    v1.add(middleware: clientKeys)
-    let v1Limited = v1.group()
-    if let rateLimit { v1Limited.add(middleware: rateLimit) }
-    let v1JSON = v1Limited.group().add(middleware: jsonBody)
-    let v1Admitted = v1JSON.group().add(middleware: admit)
+    let v1 = router.group("/v1").add(middleware: keyed)
+    let v1Limited = router.group("/v1").add(middleware: limited)
+    let v1JSON = router.group("/v1").add(middleware: withBody)
+    let v1Admitted = router.group("/v1").add(middleware: admitted)
     OpenAIController(
         router: modelRouter,
         catalog: catalog,

@@ -15,7 +15,10 @@ public struct GatewayRequestContext: RequestContext, RemoteAddressRequestContext
     public let record: RequestRecord
     /// The client key that authenticated the request, when keys are in use.
     public var clientKey: ClientKeys.Identity?
-    /// A model route's JSON body, read and scanned once by `JSONBodyMiddleware`.
+    /// The request's body as its connection read it, whole (up to MAX_BODY_BYTES and one byte
+    /// more), before the request was answered; nil for a router tested alone.
+    var receivedBody: ByteBuffer?
+    /// A model route's JSON body, read and scanned once by `JSONBodyReader`.
     var json: (body: ByteBuffer, fields: InboundBody)?
 
     public init(source: ApplicationRequestContextSource) {

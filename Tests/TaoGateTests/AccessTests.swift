@@ -62,18 +62,20 @@ struct AccessTests {
 
     @Test("HTML answers carry a content security policy and refuse framing")
     func htmlCarriesCSP() async throws {
-        let router = Router()
-        router.add(middleware: SecurityHeadersMiddleware())
-        router.get("/page") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: .init(string: "<p>hi</p>")))
-        }
-        let makeApp = { onRunning in
-            Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), onServerRunning: onRunning)
-        }
-        try await withLiveServer(makeApp) { port in
-            let response = try await TestResponse.send(.GET, "http://127.0.0.1:\(port)/page")
+        try await LiveGateway.run { gateway in
+            let response = try await gateway.get("/")
+            #expect(response.header("Content-Type")?.hasPrefix("text/html") == true)
             #expect(response.header("Content-Security-Policy")?.contains("frame-ancestors 'none'") == true)
             #expect(response.header("X-Frame-Options") == "DENY")
+        }
+    }
+
+    @Test("JSON answers carry no content security policy")
+    func jsonCarriesNoCSP() async throws {
+        try await LiveGateway.run { gateway in
+            let response = try await gateway.get("/healthz")
+            #expect(response.header("Content-Security-Policy") == nil)
+            #expect(response.header("X-Frame-Options") == nil)
         }
     }
 

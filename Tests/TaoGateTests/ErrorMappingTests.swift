@@ -52,6 +52,22 @@ struct ErrorMappingTests {
         }
     }
 
+    @Test("A body of exactly MAX_BODY_BYTES is served and one byte more gets 413")
+    func bodyLimitIsExact() async throws {
+        try await LiveGateway.run(["MAX_BODY_BYTES": "1000"]) { gateway in
+            func body(bytes: Int) -> String {
+                let start = #"{"model":"gpt-4o","messages":[{"role":"user","content":""#
+                let end = #""}]}"#
+                return start + String(repeating: "a", count: bytes - start.utf8.count - end.utf8.count) + end
+            }
+            let atLimit = try await gateway.post("/v1/chat/completions", json: body(bytes: 1000))
+            let over = try await gateway.post("/v1/chat/completions", json: body(bytes: 1001))
+            #expect(atLimit.status == 200)
+            #expect(over.status == 413)
+            #expect(gateway.mock.chatRequestCount == 1)
+        }
+    }
+
     @Test("Upstream 401 and 403 become 401 upstream_auth", arguments: [401, 403])
     func upstreamAuthFailuresBecome401(status: Int) async throws {
         try await LiveGateway.run { gateway in

@@ -22,10 +22,10 @@ struct AdminAuthMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let address = failures.map { _ in ClientAddress.resolve(request: request, context: context, trustedHops: trustedProxyHops) }
-        if let failures, let address, failures.isOverLimit(address) { throw ClientKeyMiddleware.tooManyFailures(failures) }
-        guard let presented = ClientKeyMiddleware.presentedKey(in: request), ConstantTime.equal(Self.digest(presented), adminKeyDigest) else {
+        if let failures, let address, failures.isOverLimit(address) { throw ClientKeyCheck.tooManyFailures(failures) }
+        guard let presented = ClientKeyCheck.presentedKey(in: request), ConstantTime.equal(Self.digest(presented), adminKeyDigest) else {
             if let failures, let address, !(try await failures.acquire(address, limit: nil)).allowed {
-                throw ClientKeyMiddleware.tooManyFailures(failures)
+                throw ClientKeyCheck.tooManyFailures(failures)
             }
             throw GatewayError(
                 .unauthorized,

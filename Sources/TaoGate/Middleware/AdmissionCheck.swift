@@ -4,10 +4,8 @@ import Hummingbird
 /// key may call, and `KeyAdmission` keeps its concurrency limit and budgets, with a reservation
 /// of the request's token limit (or `defaultMaximumTokens`) plus an estimate of its input, priced
 /// for money budgets with the price of its model. The reservation is settled when the request
-/// ends (`RequestCompletionMiddleware`).
-struct AdmissionMiddleware: RouterMiddleware {
-    typealias Context = GatewayRequestContext
-
+/// ends (`RequestCompletion`). A step of `RouteAccessMiddleware`, after the body is read.
+struct AdmissionCheck {
     let admission: KeyAdmission
     /// The reservation of a request that gives no token limit.
     let defaultMaximumTokens: Int
@@ -17,8 +15,10 @@ struct AdmissionMiddleware: RouterMiddleware {
     /// The provider that serves a model.
     let provider: @Sendable (String) -> String?
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let key = context.clientKey else { return try await next(request, context) }
+    /// Admits the request of the context's key (a request without one has nothing to admit),
+    /// noting its ticket in the record; throws the refusal.
+    func admit(_ context: GatewayRequestContext) async throws {
+        guard let key = context.clientKey else { return }
         let json = try context.jsonBody
         let model = json.fields.model ?? defaultModel
         guard key.limits.allows(model: model) else {
@@ -29,7 +29,7 @@ struct AdmissionMiddleware: RouterMiddleware {
             refusal.param = "model"
             throw refusal
         }
-        guard key.limits.needsAdmission else { return try await next(request, context) }
+        guard key.limits.needsAdmission else { return }
         let demand = KeyAdmission.Demand(
             inputTokens: json.body.readableBytes / 4,
             outputTokens: json.fields.maxTokens.map { max(0, $0) } ?? defaultMaximumTokens,
@@ -38,6 +38,5 @@ struct AdmissionMiddleware: RouterMiddleware {
         if let ticket = try await admission.admit(key, demand: demand) {
             context.record.update { $0.admission = ticket }
         }
-        return try await next(request, context)
     }
 }

@@ -4,22 +4,23 @@ import Hummingbird
 
 /// Requires a client key, once keys are in use, as `Authorization: Bearer <key>` or
 /// `x-api-key: <key>`, and one that has not expired; records which key it was (`key-…` or
-/// `ck_…`, never the key itself).
+/// `ck_…`, never the key itself). The first step of `RouteAccessMiddleware`.
 ///
 /// Failed attempts are counted per client address: past AUTH_FAILURES_PER_MINUTE, the address
 /// gets 429 for the rest of the minute, whatever key it presents, so keys cannot be guessed at
 /// speed.
-struct ClientKeyMiddleware: RouterMiddleware {
-    typealias Context = GatewayRequestContext
-
+struct ClientKeyCheck {
     let keys: ClientKeys
     /// Failed attempts per client address; nil when not limited.
     let failures: RateLimiter?
     let trustedProxyHops: Int
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    /// The context with the client's key (unchanged when no key is needed); throws the refusal.
+    func authenticate(_ request: Request, context: GatewayRequestContext) async throws -> GatewayRequestContext {
         let presented = Self.presentedKey(in: request)
-        guard try await keys.areRequired() || presented != nil && keys.allowsAnonymous else { return try await next(request, context) }
+        var required = keys.knownRequirement
+        if required == nil { required = try await keys.areRequired() }
+        guard required == true || presented != nil && keys.allowsAnonymous else { return context }
         let address = failures.map { _ in ClientAddress.resolve(request: request, context: context, trustedHops: trustedProxyHops) }
         if let failures, let address, failures.isOverLimit(address) { throw Self.tooManyFailures(failures) }
         guard let presented, let identity = try await keys.identify(presented) else {
@@ -38,7 +39,7 @@ struct ClientKeyMiddleware: RouterMiddleware {
         var context = context
         context.clientKey = identity
         context.record.update { $0.clientKeyID = identity.id }
-        return try await next(request, context)
+        return context
     }
 
     static func tooManyFailures(_ failures: RateLimiter) -> GatewayError {

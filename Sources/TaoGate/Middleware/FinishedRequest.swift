@@ -10,7 +10,7 @@ struct FinishedRequest: Sendable {
     let status: Int
     let start: ContinuousClock.Instant
     let duration: Duration
-    /// `error` (thrown past every middleware) or `client_gone` (a stream's client left).
+    /// `client_gone` when a stream's client left before its end.
     let outcome: String?
     let fields: RequestRecord.Fields
     /// The price of the call that answered (or failed last), when its model has one.

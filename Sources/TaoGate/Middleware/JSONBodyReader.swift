@@ -5,19 +5,32 @@ import NIOCore
 /// Reads a model route's body once, for every step after it: refuses a Content-Type that is not
 /// JSON (415: a browser page elsewhere can POST `text/plain` to a loopback gateway without asking,
 /// but not `application/json`), a body over MAX_BODY_BYTES (413), and a body that is not one JSON
-/// object or holds a member twice (400, see `InboundBody`).
-struct JSONBodyMiddleware: RouterMiddleware {
+/// object or holds a member twice (400, see `InboundBody`). A step of `RouteAccessMiddleware`,
+/// after the rate limit, and the admin API's middleware on routes with a body.
+struct JSONBodyReader: RouterMiddleware {
     typealias Context = GatewayRequestContext
 
     let maxBodyBytes: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard Self.isJSON(request.headers.value(of: .contentType)) else { throw GatewayError(.unsupportedMediaType) }
         var request = request
-        let body = try await request.collectBody(upTo: maxBodyBytes)
         var context = context
-        context.json = (body, try InboundBody.scan(body))
+        try await read(&request, into: &context)
         return try await next(request, context)
+    }
+
+    /// Reads and scans the body into `context.json`; throws the refusal.
+    func read(_ request: inout Request, into context: inout GatewayRequestContext) async throws {
+        guard Self.isJSON(request.headers.value(of: .contentType)) else { throw GatewayError(.unsupportedMediaType) }
+        let body: ByteBuffer
+        if let received = context.receivedBody {
+            // The connection read the body already, keeping one byte past the limit.
+            guard received.readableBytes <= maxBodyBytes else { throw GatewayError(.payloadTooLarge) }
+            body = received
+        } else {
+            body = try await request.collectBody(upTo: maxBodyBytes)
+        }
+        context.json = (body, try InboundBody.scan(body))
     }
 
     /// `application/json` or a `+json` type, with any parameters (`; charset=utf-8`).
@@ -30,7 +43,7 @@ struct JSONBodyMiddleware: RouterMiddleware {
 }
 
 extension GatewayRequestContext {
-    /// The body `JSONBodyMiddleware` read; a route without it is misconfigured.
+    /// The body `JSONBodyReader` read; a route without it is misconfigured.
     var jsonBody: (body: ByteBuffer, fields: InboundBody) {
         get throws {
             guard let json else { throw GatewayError(.internalError, details: "the route reads no JSON body") }

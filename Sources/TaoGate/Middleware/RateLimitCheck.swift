@@ -1,16 +1,17 @@
 import HTTPTypes
 import Hummingbird
 
-/// Applies a `RateLimiter` per client (its key when keys are required, else its address) and adds `RateLimit-Limit`, `RateLimit-Remaining` and
-/// `RateLimit-Reset` to every answer; over the limit, answers 429 with `Retry-After`.
-struct RateLimitMiddleware: RouterMiddleware {
-    typealias Context = GatewayRequestContext
-
+/// Applies a `RateLimiter` per client (its key when keys are required, else its address) and adds
+/// `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` to every answer; over the limit,
+/// answers 429 with `Retry-After`. A step of `RouteAccessMiddleware`, after the client key.
+struct RateLimitCheck {
     let limiter: any RateLimiting
     let trustedProxyHops: Int
     let metrics: GatewayMetrics?
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    /// Counts the request against its client's limit: the `RateLimit-*` headers for its answer,
+    /// or the 429 refusal (with them and `Retry-After`).
+    func acquire(_ request: Request, context: GatewayRequestContext) async throws -> HTTPFields {
         let client =
             context.clientKey.map { "key:\($0.id)" }
             ?? "ip:" + ClientAddress.resolve(request: request, context: context, trustedHops: trustedProxyHops)
@@ -26,16 +27,14 @@ struct RateLimitMiddleware: RouterMiddleware {
             headers[.retryAfter] = resetSeconds
             throw GatewayError(.rateLimited, headers: headers)
         }
-        do {
-            var response = try await next(request, context)
-            response.headers.append(contentsOf: headers)
-            return response
-        } catch {
-            // A failure further on still tells the client where it stands.
-            var failure = context.failure(for: error)
-            failure.headers.append(contentsOf: headers)
-            throw failure
-        }
+        return headers
+    }
+
+    /// A failure after the request was counted still tells the client where it stands.
+    static func failure(_ error: any Error, telling headers: HTTPFields, context: GatewayRequestContext) -> GatewayError {
+        var failure = context.failure(for: error)
+        failure.headers.append(contentsOf: headers)
+        return failure
     }
 }
 

@@ -5,9 +5,8 @@ import Hummingbird
 /// Gives every request an id (the client's `X-Request-ID` when it is sane, else a new one,
 /// echoed back), notices when its answer is complete (a stream when its last byte is written, or
 /// when it fails), and hands what the request did to the log line, usage accounting and metrics.
-struct RequestCompletionMiddleware: RouterMiddleware {
-    typealias Context = GatewayRequestContext
-
+/// The outermost step of `EveryRouteMiddleware`.
+struct RequestCompletion {
     let log: RequestLog
     let accounting: UsageAccounting?
     let admission: KeyAdmission?
@@ -15,18 +14,26 @@ struct RequestCompletionMiddleware: RouterMiddleware {
     /// Prices the answering call; nil prices nothing.
     var prices: PriceBook? = nil
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let start = ContinuousClock.now
+    /// When a request began, and the id it goes by.
+    struct Started {
+        let at: ContinuousClock.Instant
+        let requestID: String
+    }
+
+    /// Names the request (the client's `X-Request-ID`, or a new id) and notes when it began.
+    func begin(_ request: Request, context: GatewayRequestContext) -> Started {
+        let at = ContinuousClock.now
         let requestID = Self.acceptableRequestID(request.headers.value(of: .xRequestID)) ?? RequestIdentifier.next()
         context.record.update { $0.requestID = requestID }
-        var response: Response
-        do {
-            response = try await next(request, context)
-        } catch {
-            await finish(request: request, context: context, status: 500, start: start, outcome: "error")
-            throw error
-        }
-        response.headers[.xRequestID] = requestID
+        return Started(at: at, requestID: requestID)
+    }
+
+    /// The answer with its request id. The request is finished now for an answer of known
+    /// length, and for a stream when its last byte has been written (or writing it failed).
+    func complete(_ response: Response, request: Request, context: GatewayRequestContext, started: Started) async -> Response {
+        var response = response
+        response.headers[.xRequestID] = started.requestID
+        let start = started.at
         let status = Int(response.status.code)
         guard response.body.contentLength == nil else {
             await finish(request: request, context: context, status: status, start: start, outcome: nil)
@@ -51,7 +58,7 @@ struct RequestCompletionMiddleware: RouterMiddleware {
 
     /// Settles the key's admission before the answer goes (so that the client's next request
     /// sees what this one used), then hands the request to the log, the usage rows and metrics.
-    private func finish(request: Request, context: Context, status: Int, start: ContinuousClock.Instant, outcome: String?) async {
+    private func finish(request: Request, context: GatewayRequestContext, status: Int, start: ContinuousClock.Instant, outcome: String?) async {
         let fields = context.record.snapshot
         let finished = FinishedRequest(
             method: request.method.rawValue,

@@ -110,6 +110,7 @@ struct GatewayHTTPChannel<Responder: HTTPResponder>: ServerChildChannel where Re
         let request = Request(head: head, body: RequestBody(buffer: body))
         var context = GatewayRequestContext(source: ApplicationRequestContextSource(channel: channel, logger: logger))
         context.connection = connection.lifetime
+        context.receivedBody = body
         var response: Response
         do {
             response = try await responder.respond(to: request, context: context)

@@ -41,6 +41,10 @@ public struct ClientKeys: Sendable {
         try await requirement.isRequired()
     }
 
+    /// Whether requests must present a key, when that is known without asking the store (see
+    /// `KeyRequirement.knownAnswer`), without an async call on the path of every request.
+    var knownRequirement: Bool? { requirement.knownAnswer }
+
     /// The identity of a presented key, or nil when it is no valid key.
     func identify(_ presented: String) async throws -> Identity? {
         let bytes = Array(presented.utf8)

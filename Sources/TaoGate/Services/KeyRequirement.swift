@@ -27,13 +27,7 @@ final class KeyRequirement: Sendable {
 
     /// Throws when the store cannot answer and it has never answered (the request gets 503).
     func isRequired() async throws -> Bool {
-        if allowsAnonymous { return false }
-        let known = state.withLock { state -> Bool? in
-            if state.required { return true }
-            if let checkedAt = state.checkedAt, ContinuousClock.now - checkedAt < recheckInterval { return false }
-            return nil
-        }
-        if let known { return known }
+        if let known = knownAnswer { return known }
         do {
             let exists = try await store.hasAnyKey()
             state.withLock { state in
@@ -45,6 +39,17 @@ final class KeyRequirement: Sendable {
             // While the store is away, the last answer stands; without one, the request cannot go on.
             guard state.withLock({ $0.checkedAt }) != nil else { throw error }
             return false
+        }
+    }
+
+    /// The answer without asking the store: nil when the store is to be asked (none has ever
+    /// existed, and the last answer is older than the recheck interval).
+    var knownAnswer: Bool? {
+        if allowsAnonymous { return false }
+        return state.withLock { state -> Bool? in
+            if state.required { return true }
+            if let checkedAt = state.checkedAt, ContinuousClock.now - checkedAt < recheckInterval { return false }
+            return nil
         }
     }
 

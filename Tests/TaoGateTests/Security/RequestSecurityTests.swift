@@ -78,6 +78,23 @@ struct RequestSecurityTests {
         }
     }
 
+    @Test("A Host is compared by its name in lower case, without its port", arguments: [
+        ("Example.com:3000", "example.com"), ("[::1]:3000", "::1"), ("::1", "::1"), ("LOCALHOST", "localhost"),
+        ("127.0.0.1", "127.0.0.1"), ("[::1]", "::1"), ("localhost:", "localhost"),
+    ])
+    func hostNameOfAuthority(authority: String, name: String) {
+        #expect(HostCheck.hostName(of: authority) == name)
+    }
+
+    @Test("A loopback name in capitals is this gateway's own")
+    func capitalisedLoopbackHostIsServed() async throws {
+        try await LiveGateway.run { gateway in
+            let port = gateway.url.split(separator: ":").last!
+            let response = try await TestResponse.send(.GET, gateway.url + "/api/models", headers: [("Host", "LocalHost:\(port)")])
+            #expect(response.status == 200)
+        }
+    }
+
     @Test("ALLOWED_HOSTS names the hosts a gateway answers to")
     func allowedHostsAreServed() async throws {
         try await LiveGateway.run(["ALLOWED_HOSTS": "gateway.internal"]) { gateway in

@@ -1,0 +1,49 @@
+import Hummingbird
+
+/// What every route goes through, as one step of the router's middleware chain. Outermost first:
+/// 1. `RequestCompletion` names the request and, once it is answered, finishes it (the log
+///    line, usage rows, metrics).
+/// 2. `SecurityHeaders` on every answer.
+/// 3. `CORSPolicy`, when CORS_ORIGINS is set: preflights are answered here.
+/// 4. `ErrorAnswers`: whatever the steps below throw becomes the documented answer.
+/// 5. `HostCheck`, on a loopback listener or with ALLOWED_HOSTS.
+///
+/// One middleware rather than five: each link of Hummingbird's chain costs async frames, copies
+/// of the request context and executor checks on every request. With `RouteAccessMiddleware`,
+/// which does the same for the route groups' checks, a model request passes two links instead
+/// of nine (BENCHMARKS.md has what that saved).
+struct EveryRouteMiddleware: RouterMiddleware {
+    typealias Context = GatewayRequestContext
+
+    let completion: RequestCompletion
+    let cors: CORSPolicy?
+    let errors: ErrorAnswers
+    let hostCheck: HostCheck?
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = completion.begin(request, context: context)
+        var response: Response
+        if let cors, let allowOrigin = cors.allowedOrigin(for: request) {
+            if let preflight = cors.preflightAnswer(to: request, allowing: allowOrigin) {
+                response = preflight
+            } else {
+                response = await answer(request, context: context, next: next)
+                CORSPolicy.allow(allowOrigin, in: &response)
+            }
+        } else {
+            response = await answer(request, context: context, next: next)
+        }
+        SecurityHeaders.add(to: &response)
+        return await completion.complete(response, request: request, context: context, started: started)
+    }
+
+    /// The route's answer, or the documented answer to what it (or the Host check) threw.
+    private func answer(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async -> Response {
+        do {
+            try hostCheck?.check(request)
+            return try await next(request, context)
+        } catch {
+            return errors.response(for: error, to: request, context: context)
+        }
+    }
+}
