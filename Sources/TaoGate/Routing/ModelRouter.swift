@@ -29,12 +29,19 @@ final class ModelRouter: Sendable {
         let api: ProviderAPI
     }
 
-    private struct Endpoint: Sendable {
-        var settings: ProviderSettings
-        var keys: [Key]
-        var models: Set<String>
+    /// A provider and its keys. A class: a request looks its endpoint up several times, and a
+    /// copy of the struct retained every string and array of its settings each time.
+    private final class Endpoint: Sendable {
+        let settings: ProviderSettings
+        let keys: [Key]
+        let models: Set<String>
 
-        func serves(exactly model: String) -> Bool { models.contains(model) }
+        init(settings: ProviderSettings, keys: [Key], models: Set<String>) {
+            self.settings = settings
+            self.keys = keys
+            self.models = models
+        }
+
         func serves(byPrefix model: String) -> Bool { settings.modelPrefixes.contains { model.hasPrefix($0) } }
 
         /// The API a request of another API is translated to: chat, else messages.
@@ -51,14 +58,22 @@ final class ModelRouter: Sendable {
         }
     }
 
-    private struct Key: Sendable {
-        var id: String
+    private final class Key: Sendable {
+        let id: String
         /// The variable the key came from (never the key).
-        var source: String
-        var weight: Int
-        var client: ProviderClient
-        var breaker: CircuitBreaker
-        var recent = RecentCalls()
+        let source: String
+        let weight: Int
+        let client: ProviderClient
+        let breaker: CircuitBreaker
+        let recent = RecentCalls()
+
+        init(id: String, source: String, weight: Int, client: ProviderClient, breaker: CircuitBreaker) {
+            self.id = id
+            self.source = source
+            self.weight = weight
+            self.client = client
+            self.breaker = breaker
+        }
     }
 
     /// One provider's health, key by key, for operators.
@@ -78,6 +93,8 @@ final class ModelRouter: Sendable {
     }
 
     private let endpoints: [Endpoint]
+    /// Each model a provider names, to the first provider that names it.
+    private let endpointsByModel: [String: Endpoint]
     private let fallbacks: [String: [String]]
     private let keyCooldown: Duration
     private let coolingUntil = Mutex<[String: ContinuousClock.Instant]>([:])
@@ -101,7 +118,7 @@ final class ModelRouter: Sendable {
         self.metrics = metrics
         self.fallbacks = configuration.fallbacks
         self.keyCooldown = configuration.keyCooldown
-        self.endpoints = configuration.providers.map { provider in
+        let endpoints = configuration.providers.map { provider in
             let keys = provider.keys.enumerated().map { index, key in
                 Key(
                     id: "\(provider.name)#\(index + 1)",
@@ -135,6 +152,10 @@ final class ModelRouter: Sendable {
             }
             for key in keys { metrics?.circuitState(key: key.id, .closed) }
             return Endpoint(settings: provider, keys: keys, models: Set(provider.models))
+        }
+        self.endpoints = endpoints
+        self.endpointsByModel = endpoints.reduce(into: [:]) { byModel, endpoint in
+            for model in endpoint.models where byModel[model] == nil { byModel[model] = endpoint }
         }
     }
 
@@ -313,7 +334,7 @@ final class ModelRouter: Sendable {
     // MARK: - Routing
 
     private func endpoint(for model: String) -> Endpoint? {
-        endpoints.first { $0.serves(exactly: model) }
+        endpointsByModel[model]
             ?? endpoints.first { $0.serves(byPrefix: model) }
             ?? endpoints.first { $0.settings.servesAnyModel }
     }

@@ -10,13 +10,22 @@ struct RequestLifetime {
     /// The server has been shutting down for longer than the grace period.
     struct ShutdownGraceExpired: Error {}
 
-    let context: GatewayRequestContext
+    /// The request's connection (nil for a router tested alone) and record: all it needs of the
+    /// request context, which is not copied.
+    private let connection: ConnectionLifetime?
+    private let record: RequestRecord
     let shutdownGrace: Duration
+
+    init(context: GatewayRequestContext, shutdownGrace: Duration) {
+        self.connection = context.connection
+        self.record = context.record
+        self.shutdownGrace = shutdownGrace
+    }
 
     /// Runs `operation` within the request's lifetime. Throws `CancellationError` when the client
     /// leaves and `ShutdownGraceExpired` when the grace period ends first.
     func run<Value: Sendable>(_ operation: () async throws -> Value) async throws -> Value {
-        guard let connection = context.connection else { return try await operation() }
+        guard let connection else { return try await operation() }
         if let stopped = connection.begin(grace: shutdownGrace) { throw failure(stopped) }
         let value: Value
         do {
@@ -32,7 +41,7 @@ struct RequestLifetime {
     private func failure(_ reason: ConnectionLifetime.StopReason) -> any Error {
         switch reason {
         case .clientGone:
-            context.record.update { $0.clientGone = true }
+            record.update { $0.clientGone = true }
             return CancellationError()
         case .graceExpired:
             return ShutdownGraceExpired()
