@@ -45,6 +45,30 @@ struct ShutdownTests {
         }
     }
 
+    /// A plain `/api/chat` call whose upstream answers after `upstreamMs`, with SIGTERM sent
+    /// half a second into it: its answer, and when SIGTERM was sent.
+    private func plainCallDuringShutdown(_ stack: Stack, upstreamMs: Int) async throws -> (TestResponse, ContinuousClock.Instant) {
+        _ = try await TestResponse.send(.DELETE, stack.mockURL + "/mock/faults")
+        _ = try await TestResponse.send(
+            .POST,
+            stack.mockURL + "/mock/faults",
+            body: #"{"hang":true,"hangMs":\#(upstreamMs)}"#,
+            headers: [("Content-Type", "application/json")]
+        )
+        let call = Task {
+            try await TestResponse.send(
+                .POST,
+                stack.gatewayURL + "/api/chat",
+                body: #"{"message":"hello"}"#,
+                headers: [("Content-Type", "application/json")]
+            )
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        let stopped = ContinuousClock.now
+        stack.gateway.terminate()
+        return (try await call.value, stopped)
+    }
+
     @Test("On SIGTERM a stream in flight finishes within the grace period, then the process exits 0")
     func streamFinishesWithinGrace() async throws {
         let stack = try await startStack(grace: 15, dripMs: 150)
@@ -78,29 +102,29 @@ struct ShutdownTests {
     func plainCallPastGraceGets503() async throws {
         let stack = try await startStack(grace: 1, dripMs: 0)
         defer { stack.mock.terminate() }
-        _ = try await TestResponse.send(.DELETE, stack.mockURL + "/mock/faults")
-        _ = try await TestResponse.send(
-            .POST,
-            stack.mockURL + "/mock/faults",
-            body: #"{"hang":true,"hangMs":10000}"#,
-            headers: [("Content-Type", "application/json")]
-        )
-        let call = Task {
-            try await TestResponse.send(
-                .POST,
-                stack.gatewayURL + "/api/chat",
-                body: #"{"message":"hello"}"#,
-                headers: [("Content-Type", "application/json")]
-            )
-        }
-        try await Task.sleep(for: .milliseconds(500))
-        let stopped = ContinuousClock.now
-        stack.gateway.terminate()
-        let response = try await call.value
+        let (response, stopped) = try await plainCallDuringShutdown(stack, upstreamMs: 10000)
         #expect(response.status == 503)
         #expect(response.body.contains("shutting_down"))
         #expect(ContinuousClock.now - stopped < .seconds(4))
         #expect(try await stack.gateway.exitStatus(within: .seconds(10)) == 0)
+    }
+
+    @Test("An answer written while the server shuts down says Connection: close")
+    func answerDuringShutdownSaysClose() async throws {
+        let stack = try await startStack(grace: 10, dripMs: 0)
+        defer { stack.mock.terminate() }
+        let (response, _) = try await plainCallDuringShutdown(stack, upstreamMs: 1500)
+        #expect(response.status == 200)
+        #expect(response.header("Connection") == "close")
+        #expect(try await stack.gateway.exitStatus(within: .seconds(10)) == 0)
+    }
+
+    @Test("A plain call cut off by the end of the grace period is answered with Connection: close")
+    func answerPastGraceSaysClose() async throws {
+        let stack = try await startStack(grace: 1, dripMs: 0)
+        defer { stack.mock.terminate() }
+        let (response, _) = try await plainCallDuringShutdown(stack, upstreamMs: 10000)
+        #expect(response.header("Connection") == "close")
     }
 
     @Test("After SIGTERM no new connection is accepted")

@@ -90,6 +90,10 @@ final class ConnectionLifetime: Sendable {
     /// Whether the connection's work has been stopped (it is to close after its answer).
     var isStopped: Bool { state.withLock { $0.stopped != nil } }
 
+    /// Whether the answer being written is the connection's last: its work was stopped, or the
+    /// server is shutting down (the connection is closed once the answer in progress is written).
+    var closesAfterAnswer: Bool { state.withLock { $0.stopped != nil || $0.shuttingDown } }
+
     private func stop(_ state: inout State, _ reason: StopReason) -> Task<Void, Never>? {
         guard state.stopped == nil else { return nil }
         state.stopped = reason

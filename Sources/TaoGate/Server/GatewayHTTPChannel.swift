@@ -120,6 +120,9 @@ struct GatewayHTTPChannel<Responder: HTTPResponder>: ServerChildChannel where Re
         }
         response.headers[.date] = HTTPDate.now
         response.headers[.server] = serverName
+        // The client learns that this connection ends with this answer (a stream's head may have
+        // gone before the shutdown began; the connection still closes after it).
+        if connection.lifetime?.closesAfterAnswer == true { response.headers[.connection] = "close" }
         do {
             try await ChannelResponseWriter(channel: channel).write(response)
         } catch {
