@@ -126,6 +126,25 @@ struct LogLineFormatTests {
         #expect(fields["text"] as? String == "a\"b")
     }
 
+    @Test("Integers are written in decimal, zero and negative ones included")
+    func integersAreDecimal() throws {
+        let fields = try line(["zero": .stringConvertible(0), "negative": .stringConvertible(-42), "least": .stringConvertible(Int.min)])
+        #expect(fields["zero"] as? Int == 0)
+        #expect(fields["negative"] as? Int == -42)
+        #expect(fields["least"] as? Int == Int.min)
+    }
+
+    @Test("Quotes, backslashes and control characters in values are escaped, so a value cannot break its line")
+    func controlCharactersAreEscaped() throws {
+        let text = "a\"b\\c\nd\re\tf\u{01}g 中文"
+        let writer = MemoryLogWriter()
+        let logger = Logger(label: "test") { _ in GatewayLogHandler(level: .info, format: .json, writers: [writer]) }
+        logger.info("m", metadata: ["text": .string(text)])
+        #expect(writer.all.count == 1)
+        #expect(writer.all.first?.contains("\n") == false)
+        #expect(writer.jsonLines.first?["text"] as? String == text)
+    }
+
     private static var requestFields: LogFields {
         var fields = LogFields(capacity: 5)
         fields.add("route", .string("/v1/chat/completions"))

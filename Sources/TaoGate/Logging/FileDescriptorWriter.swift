@@ -1,5 +1,3 @@
-import Logging
-
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -7,11 +5,9 @@ import Darwin
 #endif
 
 enum FileDescriptorWriter {
-    /// Appends `line` and a newline in one system call where possible.
-    static func write(_ line: String, to descriptor: Int32) {
-        var text = line
-        text.append("\n")
-        text.withUTF8 { bytes in
+    /// Writes `line` (its newline included) in one system call where possible.
+    static func write(_ line: [UInt8], to descriptor: Int32) {
+        line.withUnsafeBufferPointer { bytes in
             var offset = 0
             while offset < bytes.count {
                 let written = systemWrite(descriptor, bytes.baseAddress! + offset, bytes.count - offset)

@@ -37,86 +37,87 @@ public struct GatewayLogHandler: LogHandler {
             // The handler's own metadata is usually empty: the event's is then used as it is.
             if merged.isEmpty { merged = extra } else { merged.merge(extra) { $1 } }
         }
-        let line: String
+        var line = LogLine(capacity: 256 + 32 * merged.count)
         switch format {
-        case .json: line = jsonLine(level: event.level, message: "\(event.message)", metadata: merged)
-        case .text: line = textLine(level: event.level, message: "\(event.message)", metadata: merged)
+        case .json: Self.appendJSONLine(level: event.level, message: "\(event.message)", metadata: merged, to: &line)
+        case .text: Self.appendTextLine(level: event.level, message: "\(event.message)", metadata: merged, to: &line)
         }
-        for writer in writers { writer.write(line, level: event.level) }
+        line.append(byte: UInt8(ascii: "\n"))
+        for writer in writers { writer.write(line.bytes, level: event.level) }
     }
 
-    private func jsonLine(level: Logger.Level, message: String, metadata: Logger.Metadata) -> String {
-        var line = "{\"ts\":\""
-        line.reserveCapacity(256 + 32 * metadata.count)
-        line += Self.timestamp()
-        line += "\",\"level\":\""
-        line += level.rawValue
-        line += "\",\"msg\":"
-        JSONText.appendString(message, to: &line)
-        for (key, value) in Self.inOrder(metadata) {
-            if let fields = Self.fields(value) {
+    private static func appendJSONLine(level: Logger.Level, message: String, metadata: Logger.Metadata, to line: inout LogLine) {
+        line.append("{\"ts\":\"")
+        appendTimestamp(to: &line)
+        line.append("\",\"level\":\"")
+        line.append(level.rawValue)
+        line.append("\",\"msg\":")
+        line.appendJSONString(message)
+        for (key, value) in inOrder(metadata) {
+            if let fields = fields(value) {
                 fields.appendJSON(to: &line)
                 continue
             }
-            line += ","
-            JSONText.appendString(key, to: &line)
-            line += ":"
-            Self.appendJSON(value, to: &line)
+            line.append(byte: UInt8(ascii: ","))
+            line.appendJSONString(key)
+            line.append(byte: UInt8(ascii: ":"))
+            appendJSON(value, to: &line)
         }
-        line += "}"
-        return line
+        line.append(byte: UInt8(ascii: "}"))
     }
 
-    private static func appendJSON(_ value: Logger.Metadata.Value, to line: inout String) {
+    private static func appendJSON(_ value: Logger.Metadata.Value, to line: inout LogLine) {
         switch value {
         case .string(let text):
-            JSONText.appendString(text, to: &line)
+            line.appendJSONString(text)
         case .stringConvertible(let convertible):
             // The common types first, by concrete type: casts to `any BinaryInteger` cost more.
             switch convertible {
-            case let number as Int: line += String(number)
-            case let number as Double: line += number.isFinite ? String(number) : "null"
-            case let flag as Bool: line += flag ? "true" : "false"
-            case let number as any BinaryInteger: line += number.description
-            case let number as Float: line += number.isFinite ? String(number) : "null"
-            default: JSONText.appendString(convertible.description, to: &line)
+            case let number as Int: line.append(number)
+            case let number as Double: line.appendJSONNumber(number)
+            case let flag as Bool: line.append(flag ? "true" : "false")
+            case let number as any BinaryInteger: line.append(number.description)
+            case let number as Float: if number.isFinite { line.append(String(number)) } else { line.append("null") }
+            default: line.appendJSONString(convertible.description)
             }
         case .array(let values):
-            line += "["
+            line.append(byte: UInt8(ascii: "["))
             for (index, element) in values.enumerated() {
-                if index > 0 { line += "," }
+                if index > 0 { line.append(byte: UInt8(ascii: ",")) }
                 appendJSON(element, to: &line)
             }
-            line += "]"
+            line.append(byte: UInt8(ascii: "]"))
         case .dictionary(let values):
-            line += "{"
+            line.append(byte: UInt8(ascii: "{"))
             for (index, key) in values.keys.sorted().enumerated() {
-                if index > 0 { line += "," }
-                JSONText.appendString(key, to: &line)
-                line += ":"
+                if index > 0 { line.append(byte: UInt8(ascii: ",")) }
+                line.appendJSONString(key)
+                line.append(byte: UInt8(ascii: ":"))
                 appendJSON(values[key]!, to: &line)
             }
-            line += "}"
+            line.append(byte: UInt8(ascii: "}"))
         }
     }
 
     /// `ts level message key=value …`: a value (or message) holding anything but letters, digits
     /// and `-_.:/@+,` is written as a quoted JSON string, so no value can break the line or forge
     /// another field.
-    private func textLine(level: Logger.Level, message: String, metadata: Logger.Metadata) -> String {
-        var line = "\(Self.timestamp()) \(level.rawValue) "
-        Self.appendText(message, to: &line)
-        for (key, value) in Self.inOrder(metadata) {
-            if let fields = Self.fields(value) {
+    private static func appendTextLine(level: Logger.Level, message: String, metadata: Logger.Metadata, to line: inout LogLine) {
+        appendTimestamp(to: &line)
+        line.append(byte: UInt8(ascii: " "))
+        line.append(level.rawValue)
+        line.append(byte: UInt8(ascii: " "))
+        appendText(message, to: &line)
+        for (key, value) in inOrder(metadata) {
+            if let fields = fields(value) {
                 fields.appendText(to: &line)
                 continue
             }
-            line += " "
-            Self.appendText(key, to: &line)
-            line += "="
-            Self.appendText("\(value)", to: &line)
+            line.append(byte: UInt8(ascii: " "))
+            appendText(key, to: &line)
+            line.append(byte: UInt8(ascii: "="))
+            appendText("\(value)", to: &line)
         }
-        return line
     }
 
     /// Metadata by key; one entry (the request line's `LogFields`) needs no sort.
@@ -129,46 +130,39 @@ public struct GatewayLogHandler: LogHandler {
         return nil
     }
 
-    static func appendText(_ value: String, to line: inout String) {
+    static func appendText(_ value: String, to line: inout LogLine) {
         let plain =
             !value.isEmpty
             && value.utf8.allSatisfy { byte in
                 (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || "-_.:/@+,".utf8.contains(byte)
             }
         if plain {
-            line += value
+            line.append(value)
         } else {
-            JSONText.appendString(value, to: &line)
+            line.appendJSONString(value)
         }
     }
 
-    /// `2026-11-26T22:41:47.123Z`, written digit by digit into one small string.
-    static func timestamp() -> String {
+    /// `2026-11-26T22:41:47.123Z`, written digit by digit.
+    static func appendTimestamp(to line: inout LogLine) {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         var seconds = spec.tv_sec
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        return String(unsafeUninitializedCapacity: 24) { buffer in
-            var offset = 0
-            /// `value` in `width` digits, then `separator`.
-            func put(_ value: Int, width: Int, _ separator: UInt8) {
-                var value = value
-                for position in stride(from: offset + width - 1, through: offset, by: -1) {
-                    buffer[position] = UInt8(ascii: "0") + UInt8(value % 10)
-                    value /= 10
-                }
-                buffer[offset + width] = separator
-                offset += width + 1
-            }
-            put(Int(parts.tm_year) + 1900, width: 4, UInt8(ascii: "-"))
-            put(Int(parts.tm_mon) + 1, width: 2, UInt8(ascii: "-"))
-            put(Int(parts.tm_mday), width: 2, UInt8(ascii: "T"))
-            put(Int(parts.tm_hour), width: 2, UInt8(ascii: ":"))
-            put(Int(parts.tm_min), width: 2, UInt8(ascii: ":"))
-            put(Int(parts.tm_sec), width: 2, UInt8(ascii: "."))
-            put(Int(spec.tv_nsec / 1_000_000), width: 3, UInt8(ascii: "Z"))
-            return offset
-        }
+        line.append(Int(parts.tm_year) + 1900, width: 4)
+        line.append(byte: UInt8(ascii: "-"))
+        line.append(Int(parts.tm_mon) + 1, width: 2)
+        line.append(byte: UInt8(ascii: "-"))
+        line.append(Int(parts.tm_mday), width: 2)
+        line.append(byte: UInt8(ascii: "T"))
+        line.append(Int(parts.tm_hour), width: 2)
+        line.append(byte: UInt8(ascii: ":"))
+        line.append(Int(parts.tm_min), width: 2)
+        line.append(byte: UInt8(ascii: ":"))
+        line.append(Int(parts.tm_sec), width: 2)
+        line.append(byte: UInt8(ascii: "."))
+        line.append(Int(spec.tv_nsec / 1_000_000), width: 3)
+        line.append(byte: UInt8(ascii: "Z"))
     }
 }

@@ -5,53 +5,40 @@ import NIOCore
 enum JSONText {
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
-    /// Appends `text` as a quoted, escaped JSON string.
-    static func appendString(_ text: String, to output: inout String) {
-        output.append("\"")
-        var needsEscaping = false
-        for byte in text.utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-            needsEscaping = true
-            break
-        }
-        if !needsEscaping {
-            output.append(text)
-        } else {
-            var buffer = ByteBuffer()
-            writeEscaped(text, to: &buffer)
-            output.append(String(buffer: buffer))
-        }
-        output.append("\"")
-    }
-
     /// Writes `text` as a quoted, escaped JSON string.
     static func writeString(_ text: String, to buffer: inout ByteBuffer) {
         buffer.writeInteger(UInt8(ascii: "\""))
-        writeEscaped(text, to: &buffer)
+        escape(text) { buffer.writeBytes($0) }
         buffer.writeInteger(UInt8(ascii: "\""))
     }
 
-    private static func writeEscaped(_ text: String, to buffer: inout ByteBuffer) {
+    /// Hands `emit` the bytes of `text` escaped for a JSON string (without its quotes): runs that
+    /// need no escaping as they are, and an escape for each byte that does.
+    static func escape(_ text: String, _ emit: (UnsafeBufferPointer<UInt8>) -> Void) {
         var text = text
         text.withUTF8 { bytes in
             var runStart = 0
             for index in 0..<bytes.count {
                 let byte = bytes[index]
                 guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                if runStart < index { buffer.writeBytes(UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
+                if runStart < index { emit(UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
                 runStart = index + 1
                 switch byte {
-                case UInt8(ascii: "\""): buffer.writeStaticString("\\\"")
-                case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
-                case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
-                case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
-                case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
+                case UInt8(ascii: "\""): emitStatic("\\\"", emit)
+                case UInt8(ascii: "\\"): emitStatic("\\\\", emit)
+                case UInt8(ascii: "\n"): emitStatic("\\n", emit)
+                case UInt8(ascii: "\r"): emitStatic("\\r", emit)
+                case UInt8(ascii: "\t"): emitStatic("\\t", emit)
                 default:
-                    buffer.writeStaticString("\\u00")
-                    buffer.writeInteger(hex[Int(byte >> 4)])
-                    buffer.writeInteger(hex[Int(byte & 0x0F)])
+                    let escaped: [UInt8] = [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+                    escaped.withUnsafeBufferPointer(emit)
                 }
             }
-            if runStart < bytes.count { buffer.writeBytes(UnsafeBufferPointer(rebasing: bytes[runStart...])) }
+            if runStart < bytes.count { emit(UnsafeBufferPointer(rebasing: bytes[runStart...])) }
         }
+    }
+
+    private static func emitStatic(_ text: StaticString, _ emit: (UnsafeBufferPointer<UInt8>) -> Void) {
+        text.withUTF8Buffer(emit)
     }
 }

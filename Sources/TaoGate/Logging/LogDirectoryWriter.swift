@@ -36,7 +36,7 @@ public final class LogDirectoryWriter: LogLineWriter {
         close(errors)
     }
 
-    public func write(_ line: String, level: Logger.Level) {
+    public func write(_ line: [UInt8], level: Logger.Level) {
         FileDescriptorWriter.write(line, to: combined)
         if level >= .error { FileDescriptorWriter.write(line, to: errors) }
     }

@@ -27,46 +27,46 @@ struct LogFields: CustomStringConvertible, Sendable {
     }
 
     /// `,"key":value` for each field.
-    func appendJSON(to line: inout String) {
+    func appendJSON(to line: inout LogLine) {
         for (key, value) in fields {
-            line += ",\""
-            line += key.description
-            line += "\":"
+            line.append(",\"")
+            line.append(key)
+            line.append("\":")
             switch value {
-            case .string(let text): JSONText.appendString(text, to: &line)
-            case .integer(let number): line += String(number)
-            case .number(let number): line += number.isFinite ? String(number) : "null"
-            case .flag(let flag): line += flag ? "true" : "false"
+            case .string(let text): line.appendJSONString(text)
+            case .integer(let number): line.append(number)
+            case .number(let number): line.appendJSONNumber(number)
+            case .flag(let flag): line.append(flag ? "true" : "false")
             case .strings(let texts):
-                line += "["
+                line.append(byte: UInt8(ascii: "["))
                 for (index, text) in texts.enumerated() {
-                    if index > 0 { line += "," }
-                    JSONText.appendString(text, to: &line)
+                    if index > 0 { line.append(byte: UInt8(ascii: ",")) }
+                    line.appendJSONString(text)
                 }
-                line += "]"
+                line.append(byte: UInt8(ascii: "]"))
             }
         }
     }
 
     /// ` key=value` for each field, quoted as `GatewayLogHandler.appendText` quotes.
-    func appendText(to line: inout String) {
+    func appendText(to line: inout LogLine) {
         for (key, value) in fields {
-            line += " "
-            line += key.description
-            line += "="
+            line.append(byte: UInt8(ascii: " "))
+            line.append(key)
+            line.append(byte: UInt8(ascii: "="))
             switch value {
             case .string(let text): GatewayLogHandler.appendText(text, to: &line)
-            case .integer(let number): line += String(number)
-            case .number(let number): line += String(number)
-            case .flag(let flag): line += flag ? "true" : "false"
+            case .integer(let number): line.append(number)
+            case .number(let number): line.append(String(number))
+            case .flag(let flag): line.append(flag ? "true" : "false")
             case .strings(let texts): GatewayLogHandler.appendText("[" + texts.joined(separator: ", ") + "]", to: &line)
             }
         }
     }
 
     var description: String {
-        var text = ""
-        appendText(to: &text)
-        return String(text.dropFirst())
+        var line = LogLine(capacity: 256)
+        appendText(to: &line)
+        return String(decoding: line.bytes.dropFirst(), as: UTF8.self)
     }
 }

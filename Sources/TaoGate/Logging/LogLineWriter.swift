@@ -1,12 +1,7 @@
 import Logging
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Where formatted log lines go: a seam so tests can read what would be logged.
 public protocol LogLineWriter: Sendable {
-    func write(_ line: String, level: Logger.Level)
+    /// One line, as UTF-8, its newline included.
+    func write(_ line: [UInt8], level: Logger.Level)
 }

@@ -10,7 +10,7 @@ import Darwin
 public struct StandardOutputLogWriter: LogLineWriter {
     public init() {}
 
-    public func write(_ line: String, level: Logger.Level) {
+    public func write(_ line: [UInt8], level: Logger.Level) {
         FileDescriptorWriter.write(line, to: STDOUT_FILENO)
     }
 }

@@ -172,8 +172,9 @@ struct TestResponse: Sendable {
 final class MemoryLogWriter: LogLineWriter {
     private let lines = Mutex<[String]>([])
 
-    func write(_ line: String, level: Logger.Level) {
-        lines.withLock { $0.append(line) }
+    func write(_ line: [UInt8], level: Logger.Level) {
+        let text = String(decoding: line.last == UInt8(ascii: "\n") ? line.dropLast() : line[...], as: UTF8.self)
+        lines.withLock { $0.append(text) }
     }
 
     var all: [String] { lines.withLock { $0 } }
