@@ -45,8 +45,8 @@ struct ShutdownTests {
         }
     }
 
-    /// A plain `/api/chat` call whose upstream answers after `upstreamMs`, with SIGTERM sent
-    /// half a second into it: its answer, and when SIGTERM was sent.
+    /// A plain `/api/chat` call whose upstream answers `upstreamMs` after the call reaches it,
+    /// with SIGTERM sent once it has: its answer, and when SIGTERM was sent.
     private func plainCallDuringShutdown(_ stack: Stack, upstreamMs: Int) async throws -> (TestResponse, ContinuousClock.Instant) {
         _ = try await TestResponse.send(.DELETE, stack.mockURL + "/mock/faults")
         _ = try await TestResponse.send(
@@ -63,7 +63,12 @@ struct ShutdownTests {
                 headers: [("Content-Type", "application/json")]
             )
         }
-        try await Task.sleep(for: .milliseconds(500))
+        // A fixed wait was too short on a loaded machine: the call had not left the gateway yet.
+        for _ in 0..<200 {
+            let stats = try await TestResponse.send(.GET, stack.mockURL + "/mock/stats")
+            if stats.json["chat_requests"] as? Int ?? 0 > 0 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
         let stopped = ContinuousClock.now
         stack.gateway.terminate()
         return (try await call.value, stopped)
