@@ -162,9 +162,12 @@ package struct JSONScanner {
         return value
     }
 
-    /// A whole number (no fraction or exponent, at most 18 digits).
+    /// A whole number (no fraction or exponent, no leading zero, at most 18 digits).
     package mutating func integer() -> Int? {
         let negative = consume(UInt8(ascii: "-"))
+        if index + 1 < bytes.count, bytes[index] == UInt8(ascii: "0"), (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index + 1]) {
+            return nil
+        }
         var value = 0
         var digits = 0
         while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
@@ -177,6 +180,28 @@ package struct JSONScanner {
         guard digits > 0 else { return nil }
         if index < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[index]) { return nil }
         return negative ? -value : value
+    }
+
+    /// A number of the plain form `-?digits[.digits]` without a leading zero before other digits
+    /// (at most 15 digits in all), as `Double` reads its text; nil for any other form, which the
+    /// caller leaves to a decoder.
+    package mutating func plainDecimal() -> Double? {
+        let start = index
+        _ = consume(UInt8(ascii: "-"))
+        let integerStart = index
+        while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") { index += 1 }
+        let integerDigits = index - integerStart
+        guard integerDigits > 0, integerDigits == 1 || bytes[integerStart] != UInt8(ascii: "0") else { return nil }
+        var fractionDigits = 0
+        if consume(UInt8(ascii: ".")) {
+            let fractionStart = index
+            while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") { index += 1 }
+            fractionDigits = index - fractionStart
+            guard fractionDigits > 0 else { return nil }
+        }
+        guard integerDigits + fractionDigits <= 15 else { return nil }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") { return nil }
+        return Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
     }
 
     /// Any JSON value, checked only as far as needed to find where it ends.

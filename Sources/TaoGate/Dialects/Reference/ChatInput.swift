@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import LLMClient
 import NIOCore
 
 /// A validated body of `POST /api/chat` and `POST /api/chat/stream`.
@@ -15,13 +16,37 @@ struct ChatInput: Sendable {
 
     /// The body as sent; every field optional so that a wrong type, not a missing field, is
     /// what the decoder reports.
-    private struct Body: Decodable {
+    struct Body: Decodable, Equatable {
         var message: String?
         var model: String?
         var userId: String?
         var temperature: Double?
         var max_tokens: Int?
         var system: String?
+
+        /// The usual body read without a decoder: only these members, each of its own type or
+        /// `null`, numbers of the plain form. Anything else gives nil, and JSONDecoder reads the
+        /// body, with the errors it gives.
+        static func scanned(from buffer: ByteBuffer) -> Body? {
+            buffer.withUnsafeReadableBytes { raw in
+                var scanner = JSONScanner(bytes: raw.assumingMemoryBound(to: UInt8.self))
+                var body = Body()
+                let read = scanner.members { scanner, key in
+                    if scanner.null() { return true }
+                    switch key {
+                    case "message": return scanner.string().map { body.message = $0 } != nil
+                    case "model": return scanner.string().map { body.model = $0 } != nil
+                    case "userId": return scanner.string().map { body.userId = $0 } != nil
+                    case "system": return scanner.string().map { body.system = $0 } != nil
+                    case "temperature": return scanner.plainDecimal().map { body.temperature = $0 } != nil
+                    case "max_tokens": return scanner.integer().map { body.max_tokens = $0 } != nil
+                    default: return false
+                    }
+                }
+                guard read, scanner.isAtEnd() else { return nil }
+                return body
+            }
+        }
     }
 
     static let messageRequired = GatewayError.invalidRequest(
@@ -33,7 +58,7 @@ struct ChatInput: Sendable {
     static func decode(from buffer: ByteBuffer, context: GatewayRequestContext, maxMessageCharacters: Int) throws -> ChatInput {
         let body: Body
         do {
-            body = try JSONDecoder().decode(Body.self, from: Data(buffer.readableBytesView))
+            body = try Body.scanned(from: buffer) ?? JSONDecoder().decode(Body.self, from: Data(buffer.readableBytesView))
         } catch let DecodingError.typeMismatch(_, context) {
             throw invalidField(context.codingPath.first?.stringValue)
         } catch let DecodingError.valueNotFound(_, context) {
