@@ -81,7 +81,7 @@ func buildRouter(
     usageRecorder: UsageRecorder?,
     metrics: GatewayMetrics?,
     prices: PriceBook
-) -> Router<GatewayRequestContext> {
+) -> GatewayRouter {
     let keys = ClientKeys(configured: configuration.clientAPIKeys, store: stores.keys, allowsAnonymous: configuration.allowsAnonymous)
     // Wrong client keys and wrong admin keys count against one limit per address.
     let authFailures = configuration.authFailuresPerMinute > 0 ? RateLimiter(limit: configuration.authFailuresPerMinute, window: .seconds(60)) : nil
@@ -110,7 +110,7 @@ func buildRouter(
     let admitted = RouteAccessMiddleware(clientKeys: clientKeys, rateLimit: rateLimit, body: jsonBody, admission: admit)
     let catalog = ModelCatalog(provider: modelRouter, suggested: configuration.suggestedModels, ttl: configuration.modelsCacheTTL)
 
-    let router = Router(context: GatewayRequestContext.self)
+    let router = GatewayRouter()
     if configuration.tracing {
         router.add(middleware: TracingMiddleware())
     }

@@ -13,7 +13,7 @@ struct ConsoleController {
         ]
     )
 
-    func addRoutes(to router: Router<GatewayRequestContext>) {
+    func addRoutes(to router: some RouterMethods<GatewayRequestContext>) {
         Self.files.addRoutes(to: router)
     }
 }

@@ -12,7 +12,7 @@ struct ChatPageController {
         ]
     )
 
-    func addRoutes(to router: Router<GatewayRequestContext>) {
+    func addRoutes(to router: some RouterMethods<GatewayRequestContext>) {
         Self.files.addRoutes(to: router)
     }
 }

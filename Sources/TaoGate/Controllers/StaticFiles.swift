@@ -34,7 +34,7 @@ struct StaticFiles: Sendable {
     /// The routes served.
     var routes: [String] { assets.map(\.route) }
 
-    func addRoutes(to router: Router<GatewayRequestContext>) {
+    func addRoutes(to router: some RouterMethods<GatewayRequestContext>) {
         for asset in assets {
             router.get(RouterPath(asset.route)) { _, _ in
                 Response(
