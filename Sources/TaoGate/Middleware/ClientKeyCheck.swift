@@ -15,6 +15,13 @@ struct ClientKeyCheck {
     let failures: RateLimiter?
     let trustedProxyHops: Int
 
+    /// Whether the request may pass unchanged, known without waiting: no key is required (and
+    /// none is presented where anonymous requests are allowed, since a presented key is checked).
+    /// The middleware then makes no call to `authenticate`.
+    func passesWithoutKey(_ request: Request) -> Bool {
+        keys.knownRequirement == false && !(keys.allowsAnonymous && Self.presentedKey(in: request) != nil)
+    }
+
     /// The context with the client's key (unchanged when no key is needed); throws the refusal.
     func authenticate(_ request: Request, context: GatewayRequestContext) async throws -> GatewayRequestContext {
         let presented = Self.presentedKey(in: request)

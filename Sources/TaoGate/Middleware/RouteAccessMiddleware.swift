@@ -19,12 +19,20 @@ struct RouteAccessMiddleware: RouterMiddleware {
     var admission: AdmissionCheck? = nil
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var context = try await clientKeys.authenticate(request, context: context)
+        // Each step is awaited only when it has something to wait for: an async call that
+        // returns at once still costs a task frame and executor checks on every request.
+        var context = clientKeys.passesWithoutKey(request) ? context : try await clientKeys.authenticate(request, context: context)
         let limitHeaders = try await rateLimit?.acquire(request, context: context)
         do {
             var request = request
-            if let body { try await body.read(&request, into: &context) }
-            if let admission { try await admission.admit(context) }
+            if let body {
+                if context.receivedBody != nil {
+                    try body.readReceived(request, into: &context)
+                } else {
+                    try await body.read(&request, into: &context)
+                }
+            }
+            if let admission, context.clientKey != nil { try await admission.admit(context) }
             var response = try await next(request, context)
             if let limitHeaders { response.headers.append(contentsOf: limitHeaders) }
             return response
