@@ -80,11 +80,11 @@ public struct ClientKeys: Sendable {
     }
 
     static func hash(_ key: String) -> String {
-        SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hexadecimal.string(Array(SHA256.hash(data: Data(key.utf8))))
     }
 
     private static func randomHex(bytes count: Int) -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<count).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        return Hexadecimal.string((0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 }

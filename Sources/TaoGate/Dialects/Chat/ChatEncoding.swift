@@ -48,7 +48,7 @@ enum ChatEncoding {
     /// stable SHA-256 prefix, so the provider can still tell users apart.
     static func endUserID(_ id: String) -> String {
         guard id.utf8.count > 64 else { return id }
-        return "u_" + SHA256.hash(data: Data(id.utf8)).prefix(12).map { String(format: "%02x", $0) }.joined()
+        return "u_" + Hexadecimal.string(Array(SHA256.hash(data: Data(id.utf8)).prefix(12)))
     }
 
     /// Plain text when every part is text, else parts.
