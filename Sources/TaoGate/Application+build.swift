@@ -82,7 +82,8 @@ func buildRouter(
     metrics: GatewayMetrics?,
     prices: PriceBook
 ) -> GatewayRouter {
-    let keys = ClientKeys(configured: configuration.clientAPIKeys, store: stores.keys, allowsAnonymous: configuration.allowsAnonymous)
+    let keyStore = CachedKeyStore(stores.keys, lifetime: configuration.keyCacheLifetime)
+    let keys = ClientKeys(configured: configuration.clientAPIKeys, store: keyStore, allowsAnonymous: configuration.allowsAnonymous)
     // Wrong client keys and wrong admin keys count against one limit per address.
     let authFailures = configuration.authFailuresPerMinute > 0 ? RateLimiter(limit: configuration.authFailuresPerMinute, window: .seconds(60)) : nil
     let clientKeys = ClientKeyCheck(keys: keys, failures: authFailures, trustedProxyHops: configuration.trustedProxyHops)
@@ -161,7 +162,7 @@ func buildRouter(
         let usage = AdminUsageController(usage: stores.usage, calendar: configuration.usageCalendar)
         usage.addRoutes(to: admin)
         usage.addLegacyRoute(to: router.group("/api").add(middleware: adminAuth))
-        AdminKeysController(keys: keys, store: stores.keys, usage: stores.usage, calendar: configuration.usageCalendar)
+        AdminKeysController(keys: keys, store: keyStore, usage: stores.usage, calendar: configuration.usageCalendar)
             .addRoutes(to: admin, json: adminJSON)
         AdminProvidersController(router: modelRouter, prices: prices).addRoutes(to: admin)
         ConsoleController().addRoutes(to: router)

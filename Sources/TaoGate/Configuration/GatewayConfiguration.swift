@@ -74,6 +74,9 @@ public struct GatewayConfiguration: Sendable {
     public var maxConnections: Int
     /// Failed client-key attempts allowed per client address per minute; more get 429.
     public var authFailuresPerMinute: Int
+    /// How long a stored client key, once found, is taken as it was (KEY_CACHE_SECONDS; zero asks
+    /// the database on every request). Changes through the admin API hold at once; see `CachedKeyStore`.
+    public var keyCacheLifetime: Duration
     /// Whether the client's trace context (`traceparent`, `tracestate`, baggage) goes on to the
     /// provider (PROPAGATE_TRACE_CONTEXT, default false: the provider is a third party).
     public var propagatesTraceContext: Bool
@@ -219,6 +222,7 @@ public struct GatewayConfiguration: Sendable {
         inboundBodyTimeout = try reader.milliseconds("BODY_TIMEOUT_MS", default: 30_000)
         maxConnections = try reader.int("MAX_CONNECTIONS", default: 4096, in: 1...1_000_000)
         authFailuresPerMinute = try reader.int("AUTH_FAILURES_PER_MINUTE", default: 20, in: 0...1_000_000)
+        keyCacheLifetime = .seconds(try reader.int("KEY_CACHE_SECONDS", default: 5, in: 0...3600))
         propagatesTraceContext = try reader.bool("PROPAGATE_TRACE_CONTEXT", default: false)
         corsOrigins = reader.list("CORS_ORIGINS") ?? []
         clientAPIKeys = reader.list("TAOGATE_API_KEYS", secret: true) ?? []

@@ -200,6 +200,29 @@ struct AdminKeysTests {
         }
     }
 
+    @Test("A key's change over the admin API holds from its next request, though the server keeps keys it has found")
+    func changeHoldsAtOnce() async throws {
+        try await LiveGateway.run(Self.settings) { gateway in
+            let (id, secret) = try await gateway.createKey(#"{"name":"k","allowed_models":["gpt-4o"]}"#)
+            #expect(try await gateway.post("/v1/chat/completions", json: Self.chat, headers: [("x-api-key", secret)]).status == 200)
+            #expect(try await gateway.admin(.PATCH, "/admin/keys/\(id)", json: #"{"allowed_models":["qwen-*"]}"#).status == 200)
+            #expect(try await gateway.post("/v1/chat/completions", json: Self.chat, headers: [("x-api-key", secret)]).status == 403)
+        }
+    }
+
+    @Test("A key revoked elsewhere is refused at once with KEY_CACHE_SECONDS=0")
+    func revocationElsewhereWithoutKeeping() async throws {
+        var settings = Self.settings
+        settings["KEY_CACHE_SECONDS"] = "0"
+        try await LiveGateway.run(settings) { gateway in
+            let (id, secret) = try await gateway.createKey(#"{"name":"k"}"#)
+            #expect(try await gateway.post("/v1/chat/completions", json: Self.chat, headers: [("x-api-key", secret)]).status == 200)
+            // Straight to the database, as `taogate keys revoke` in another process does.
+            #expect(try await gateway.stores.keys.revoke(id, at: Date()) == .revoked(id: id))
+            #expect(try await gateway.post("/v1/chat/completions", json: Self.chat, headers: [("x-api-key", secret)]).status == 401)
+        }
+    }
+
     @Test("DELETE revokes: the key gets 401 and can no longer change; unknown ids are 404")
     func deleteRevokes() async throws {
         try await LiveGateway.run(Self.settings) { gateway in
