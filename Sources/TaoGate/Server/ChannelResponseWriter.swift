@@ -9,10 +9,13 @@ import Synchronization
 /// Writes one response to a client connection (see `GatewayHTTPChannel`).
 ///
 /// A body of known length (an answer, an error) goes out with its head in one flush. A streamed
-/// body is flushed at every write. A write is waited for only when the connection is not
-/// writable as it is made (more than its high-water mark, 64 KiB, is queued for the socket): a
-/// client that reads slowly holds the writer, and with it the upstream read, and one that keeps
-/// up costs no wait at all, nor a promise per write.
+/// body's writes are flushed as soon as the writing task stops to wait (a flush queued on the
+/// connection's event loop, which runs the task): what the task writes without waiting, such as
+/// the last events and the end of a stream that the upstream sent together, goes out in one
+/// system call and one packet rather than one each. A write is waited for only when the
+/// connection is not writable as it is made (more than its high-water mark, 64 KiB, is queued
+/// for the socket): a client that reads slowly holds the writer, and with it the upstream read,
+/// and one that keeps up costs no wait at all, nor a promise per write.
 struct ChannelResponseWriter {
     let channel: any Channel
 
@@ -29,7 +32,7 @@ struct ChannelResponseWriter {
         mutating func write(_ buffer: ByteBuffer) async throws {
             writeHeadIfPending()
             if streamed {
-                try await writeAndFlush(.body(buffer))
+                try await writeAndFlushSoon(.body(buffer))
             } else {
                 channel.write(HTTPResponsePart.body(buffer), promise: nil)
             }
@@ -38,6 +41,18 @@ struct ChannelResponseWriter {
         consuming func finish(_ trailingHeaders: HTTPFields?) async throws {
             writeHeadIfPending()
             try await writeAndFlush(.end(trailingHeaders))
+        }
+
+        private func writeAndFlushSoon(_ part: HTTPResponsePart) async throws {
+            if channel.isWritable, channel.isActive {
+                channel.write(part, promise: nil)
+                // After whatever the task writes before it next waits (a flush with nothing
+                // left to write costs no system call).
+                let channel = self.channel
+                channel.eventLoop.execute { channel.flush() }
+            } else {
+                try await channel.writeAndFlush(part).get()
+            }
         }
 
         private func writeAndFlush(_ part: HTTPResponsePart) async throws {
