@@ -30,4 +30,41 @@ struct JSONScannerStringTests {
             return scanner.string()
         } == nil)
     }
+
+    /// The names of an object's members, each matched against `usage` and `completion_tokens`.
+    private func names(_ text: String) -> [String]? {
+        var text = text
+        return text.withUTF8 { buffer in
+            var scanner = JSONScanner(bytes: buffer)
+            var found: [String] = []
+            let read = scanner.members { scanner, key in
+                switch key {
+                case "usage": found.append("usage")
+                case "completion_tokens": found.append("completion_tokens")
+                default: found.append("other:" + key)
+                }
+                return scanner.skipValue(depth: 1)
+            }
+            return read ? found : nil
+        }
+    }
+
+    @Test("Member names are matched whole, long ones too, and not by a prefix")
+    func namesMatchByBytes() {
+        #expect(names(#"{"usage":1,"completion_tokens":2,"usages":3,"use":4}"#) == ["usage", "completion_tokens", "other:usages", "other:use"])
+    }
+
+    @Test("A member name with escapes is matched as it decodes")
+    func escapedNameMatchesDecoded() {
+        #expect(names(#"{"\u0075sage":1,"completion\u005ftokens":2}"#) == ["usage", "completion_tokens"])
+    }
+
+    @Test("A member name that is not valid UTF-8 ends the scan")
+    func invalidNameEndsTheScan() {
+        let text: [UInt8] = Array(#"{""#.utf8) + [0xFF] + Array(#"":1}"#.utf8)
+        #expect(text.withUnsafeBufferPointer { buffer in
+            var scanner = JSONScanner(bytes: buffer)
+            return scanner.members { scanner, _ in scanner.skipValue(depth: 1) }
+        } == false)
+    }
 }
