@@ -75,12 +75,21 @@ final class LocalBudgetLedger: BudgetLedger {
 
     /// Reads what the key used in each budget's period, when that period is new to this
     /// instance or its last reading is older than the refresh interval.
+    ///
+    /// One request reads a stale budget again; the key's other requests meanwhile go on with the
+    /// last reading (which is what they had until the interval ran out). Without that, every
+    /// request of a busy key that came in while the reading ran read the usage rows too, each
+    /// summing the whole period's rows, and all of them queued on the database.
     private func refreshUsage(of keyID: String, budgets: [KeyBudget], now: Date) async throws {
         let stale = state.withLock { states in
             budgets.filter { budget in
                 let start = calendar.interval(of: budget.period, containing: now)?.start
-                guard let held = states[keyID]?[budget.kind], held.periodStart == start, let readAt = held.readAt else { return true }
-                return ContinuousClock.now - readAt >= refreshInterval
+                guard var held = states[keyID]?[budget.kind], held.periodStart == start, let readAt = held.readAt else { return true }
+                guard ContinuousClock.now - readAt >= refreshInterval else { return false }
+                // This request reads it; the next ones wait for the next interval.
+                held.readAt = .now
+                states[keyID]?[budget.kind] = held
+                return true
             }
         }
         guard !stale.isEmpty else { return }
