@@ -42,6 +42,18 @@ struct BudgetPeriodTests {
         #expect(period.end == Self.date("2026-12-31T16:00:00Z"))
     }
 
+    @Test("A day's end belongs to the next day, and an earlier day is found again after a later one")
+    func keptDayIsUsedOnlyInsideIt() throws {
+        let calendar = UsageCalendar(timeZone: TimeZone(identifier: "Asia/Shanghai")!, name: "Asia/Shanghai")
+        let first = try #require(calendar.interval(of: .daily, containing: Self.date("2026-11-30T17:30:00Z")))
+        let atItsEnd = try #require(calendar.interval(of: .daily, containing: first.end))
+        #expect(atItsEnd.start == first.end)
+        let again = try #require(calendar.interval(of: .daily, containing: Self.date("2026-11-30T16:00:00Z")))
+        #expect(again == first)
+        let before = try #require(calendar.interval(of: .daily, containing: Self.date("2026-11-30T15:59:59Z")))
+        #expect(before.end == first.start)
+    }
+
     @Test("A daily budget used up today is refused until tomorrow, with Retry-After at the day's end, and admits again then")
     func dailyBudgetRollsOver() async throws {
         let clock = TestClock(Self.date("2026-12-01T10:00:00Z"))
@@ -191,5 +203,57 @@ struct MoneyBudgetTests {
             #expect(anthropic.status == 429)
             #expect((anthropic.json["error"] as? [String: Any])?["type"] as? String == "rate_limit_error")
         }
+    }
+}
+
+@Suite("Budget readings")
+struct BudgetReadingTests {
+    /// A memory store whose budget readings are counted; the first one after `holding` is set
+    /// waits until the test lets it go.
+    final class HeldReadings: UsageStore {
+        let inner = MemoryUsageStore()
+        let readings = Atomic<Int>(0)
+        let gate: AsyncStream<Void>
+        let open: AsyncStream<Void>.Continuation
+        let holding = Atomic<Bool>(false)
+
+        init() {
+            (gate, open) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .unbounded)
+        }
+
+        func spent(by clientKey: String, since: Date?) async throws -> Spend {
+            readings.add(1, ordering: .relaxed)
+            // Only the first reading after `holding` is set waits (a second one would be counted).
+            if holding.exchange(false, ordering: .relaxed) {
+                for await _ in gate { break }
+            }
+            return try await inner.spent(by: clientKey, since: since)
+        }
+        func insert(_ records: [UsageRecord]) async throws { try await inner.insert(records) }
+        func totals(_ query: UsageQuery, calendar: UsageCalendar) async throws -> [UsageTotal] { try await inner.totals(query, calendar: calendar) }
+        func recentRequests(_ query: RecentRequestsQuery) async throws -> [UsageRow] { try await inner.recentRequests(query) }
+        func rollUp(before cutoff: Date, batch: Int, calendar: UsageCalendar) async throws -> Int {
+            try await inner.rollUp(before: cutoff, batch: batch, calendar: calendar)
+        }
+    }
+
+    @Test("Once a reading is stale, one request reads the usage again while the key's others go on")
+    func oneRequestReadsAStaleBudget() async throws {
+        let store = HeldReadings()
+        let admission = KeyAdmission(usage: store, calendar: .utc, refreshInterval: .milliseconds(300))
+        let key = ClientKeys.Identity(id: "ck_busy", limits: KeyLimits(budgets: [.tokens(1_000_000, per: .daily)]))
+        let demand = KeyAdmission.Demand(inputTokens: 1, outputTokens: 1)
+        _ = try #require(try await admission.admit(key, demand: demand))
+        #expect(store.readings.load(ordering: .relaxed) == 1)
+
+        try await Task.sleep(for: .milliseconds(350))
+        store.holding.store(true, ordering: .relaxed)
+        let reading = Task { try await admission.admit(key, demand: demand) }
+        while store.readings.load(ordering: .relaxed) < 2 { await Task.yield() }
+        // While that reading is held, the key's other requests are admitted without one.
+        for _ in 0..<10 { #expect(try await admission.admit(key, demand: demand) != nil) }
+        #expect(store.readings.load(ordering: .relaxed) == 2)
+        store.open.yield()
+        #expect(try await reading.value != nil)
     }
 }
