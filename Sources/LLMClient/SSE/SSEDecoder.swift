@@ -1,5 +1,13 @@
 import NIOCore
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// An incremental `text/event-stream` decoder over bytes as they arrive.
 ///
 /// Follows the WHATWG event-stream grammar: lines end in LF, CR or CRLF (a CRLF may be split
@@ -63,29 +71,23 @@ public struct SSEDecoder: Sendable {
     }
 
     private mutating func scan(_ bytes: UnsafeRawBufferPointer, into events: inout [ServerSentEvent]) throws {
-        var index = 0
         let end = bytes.count
+        var lineStart = 0
         if pendingCR {
             pendingCR = false
-            if end > 0 && bytes[0] == Self.lf { index = 1 }
+            if end > 0 && bytes[0] == Self.lf { lineStart = 1 }
         }
-        var lineStart = index
-        while index < end {
-            let byte = bytes[index]
-            guard byte == Self.lf || byte == Self.cr else {
-                index += 1
-                continue
-            }
-            try endLine(UnsafeRawBufferPointer(rebasing: bytes[lineStart..<index]), into: &events)
-            index += 1
+        while lineStart < end, let lineEnd = Self.lineBreak(in: bytes, from: lineStart) {
+            let byte = bytes[lineEnd]
+            try endLine(UnsafeRawBufferPointer(rebasing: bytes[lineStart..<lineEnd]), into: &events)
+            lineStart = lineEnd + 1
             if byte == Self.cr {
-                if index < end {
-                    if bytes[index] == Self.lf { index += 1 }
+                if lineStart < end {
+                    if bytes[lineStart] == Self.lf { lineStart += 1 }
                 } else {
                     pendingCR = true
                 }
             }
-            lineStart = index
         }
         if lineStart < end {
             guard partialLine.count + (end - lineStart) <= maxEventBytes else {
@@ -93,6 +95,18 @@ public struct SSEDecoder: Sendable {
             }
             partialLine.append(contentsOf: bytes[lineStart..<end])
         }
+    }
+
+    /// Where the first line break (LF or CR) at or after `start` is, found with `memchr`, which
+    /// compares many bytes at a time: a byte-by-byte loop here was the largest single piece of
+    /// relaying a stream. A CR is looked for only before the first LF (most streams have none).
+    private static func lineBreak(in bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        let base = bytes.baseAddress! + start
+        let length = bytes.count - start
+        let lf = memchr(base, Int32(Self.lf), length)
+        let beforeLF = lf.map { UnsafeRawPointer($0) - base } ?? length
+        if let cr = memchr(base, Int32(Self.cr), beforeLF) { return start + (UnsafeRawPointer(cr) - base) }
+        return lf == nil ? nil : start + beforeLF
     }
 
     private mutating func endLine(_ tail: UnsafeRawBufferPointer, into events: inout [ServerSentEvent]) throws {
