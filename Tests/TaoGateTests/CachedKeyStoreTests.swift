@@ -37,12 +37,17 @@ struct CachedKeyStoreTests {
         CachedKeyStore(store, lifetime: lifetime, now: { clock.now })
     }
 
+    /// A store holding `record` under `h1`, kept for five seconds of `clock`.
+    static func keepingOneKey() async throws -> (store: CountingStore, clock: Clock, cached: CachedKeyStore) {
+        let store = CountingStore()
+        try await store.insert(record, hash: "h1")
+        let clock = Clock()
+        return (store, clock, cached(store, clock: clock))
+    }
+
     @Test("A key in use is looked up once per lifetime, not once per request")
     func keyIsLookedUpOncePerLifetime() async throws {
-        let store = CountingStore()
-        try await store.insert(Self.record, hash: "h1")
-        let clock = Clock()
-        let cached = Self.cached(store, clock: clock)
+        let (store, clock, cached) = try await Self.keepingOneKey()
         for _ in 0..<100 { #expect(try await cached.activeKey(hash: "h1")?.id == "ck_one") }
         #expect(store.lookups.load(ordering: .relaxed) == 1)
         clock.advance(.seconds(5))
@@ -74,10 +79,7 @@ struct CachedKeyStoreTests {
 
     @Test("A key revoked elsewhere is refused once its lifetime has passed")
     func revocationElsewhereHoldsAfterTheLifetime() async throws {
-        let store = CountingStore()
-        try await store.insert(Self.record, hash: "h1")
-        let clock = Clock()
-        let cached = Self.cached(store, clock: clock)
+        let (store, clock, cached) = try await Self.keepingOneKey()
         #expect(try await cached.activeKey(hash: "h1") != nil)
         _ = try await store.revoke("ck_one", at: Date())
         clock.advance(.seconds(4))
