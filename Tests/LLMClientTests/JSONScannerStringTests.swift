@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import LLMClient
@@ -66,5 +67,36 @@ struct JSONScannerStringTests {
             var scanner = JSONScanner(bytes: buffer)
             return scanner.members { scanner, _ in scanner.skipValue(depth: 1) }
         } == false)
+    }
+
+    @Test("A string is skipped to its own closing quote, past escaped quotes and runs of backslashes")
+    func stringsAreSkippedToTheirEnd() throws {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = ["a", "\"", "\\", "é", "\n", "\u{1}", "/", " ", "直"]
+        for _ in 0..<500 {
+            let text = (0..<Int.random(in: 0...12, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            let encoded = try JSONEncoder().encode(["s": text, "after": "x"])
+            let found: [String]? = encoded.withUnsafeBytes { raw in
+                var scanner = JSONScanner(bytes: raw.bindMemory(to: UInt8.self))
+                var names: [String] = []
+                let read = scanner.members { scanner, key in
+                    names.append(key)
+                    return key == "after" ? scanner.string() == "x" : scanner.skipValue(depth: 1)
+                }
+                return read && scanner.isAtEnd() ? names : nil
+            }
+            #expect(found?.sorted() == ["after", "s"], "\(String(decoding: encoded, as: UTF8.self))")
+        }
+    }
+
+    @Test("A string without its closing quote is not skipped")
+    func unterminatedStringIsNotSkipped() {
+        for text in [#""abc"#, #""abc\""#, #""abc\"#] {
+            var text = text
+            #expect(text.withUTF8 { buffer in
+                var scanner = JSONScanner(bytes: buffer)
+                return scanner.skipValue(depth: 1)
+            } == false, "\(text)")
+        }
     }
 }
