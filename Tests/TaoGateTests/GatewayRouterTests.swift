@@ -21,7 +21,10 @@ struct GatewayRouterTests {
     }
 
     static func answer(_ responder: GatewayResponder, _ method: HTTPRequest.Method, _ path: String) async throws -> Response {
-        let request = Request(head: HTTPRequest(method: method, scheme: "http", authority: "127.0.0.1", path: path), body: RequestBody(buffer: .init()))
+        let request = Request(
+            head: HTTPRequest(method: method, scheme: "http", authority: "127.0.0.1", path: path),
+            body: RequestBody(buffer: .init())
+        )
         let context = GatewayRequestContext(source: .init(channel: EmbeddedChannel(), logger: Logger(label: "test")))
         return try await responder.respond(to: request, context: context)
     }

@@ -17,13 +17,6 @@ enum RequestIdentifier {
     }
 
     static func hexadecimal(_ value: UInt64) -> String {
-        String(unsafeUninitializedCapacity: 16) { buffer in
-            let digits: StaticString = "0123456789abcdef"
-            for position in 0..<16 {
-                let nibble = Int((value >> UInt64(60 - 4 * position)) & 0xF)
-                buffer[position] = digits.utf8Start[nibble]
-            }
-            return 16
-        }
+        withUnsafeBytes(of: value.bigEndian) { Hexadecimal.string($0) }
     }
 }

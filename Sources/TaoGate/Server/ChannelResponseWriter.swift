@@ -32,7 +32,7 @@ struct ChannelResponseWriter {
         mutating func write(_ buffer: ByteBuffer) async throws {
             writeHeadIfPending()
             if streamed {
-                try await writeAndFlushSoon(.body(buffer))
+                try await writeAndFlush(.body(buffer), soon: true)
             } else {
                 channel.write(HTTPResponsePart.body(buffer), promise: nil)
             }
@@ -43,24 +43,16 @@ struct ChannelResponseWriter {
             try await writeAndFlush(.end(trailingHeaders))
         }
 
-        private func writeAndFlushSoon(_ part: HTTPResponsePart) async throws {
-            if channel.isWritable, channel.isActive {
-                channel.write(part, promise: nil)
-                // After whatever the task writes before it next waits (a flush with nothing
-                // left to write costs no system call).
-                let channel = self.channel
-                channel.eventLoop.execute { channel.flush() }
-            } else {
-                try await channel.writeAndFlush(part).get()
-            }
-        }
-
-        private func writeAndFlush(_ part: HTTPResponsePart) async throws {
-            if channel.isWritable, channel.isActive {
-                channel.writeAndFlush(part, promise: nil)
-            } else {
-                try await channel.writeAndFlush(part).get()
-            }
+        /// Writes `part` and flushes it, now or (`soon`) once the task next waits; waits for
+        /// the write only when the connection is not writable.
+        private func writeAndFlush(_ part: HTTPResponsePart, soon: Bool = false) async throws {
+            guard channel.isWritable, channel.isActive else { return try await channel.writeAndFlush(part).get() }
+            guard soon else { return channel.writeAndFlush(part, promise: nil) }
+            channel.write(part, promise: nil)
+            // After whatever the task writes before it next waits (a flush with nothing left to
+            // write costs no system call).
+            let channel = self.channel
+            channel.eventLoop.execute { channel.flush() }
         }
 
         private mutating func writeHeadIfPending() {

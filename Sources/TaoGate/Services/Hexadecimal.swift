@@ -1,4 +1,4 @@
-/// Bytes as lower-case hex digits, two per byte (key hashes, key secrets, end-user ids).
+/// Bytes as lower-case hex digits, two per byte (request ids, key hashes, key secrets, end-user ids).
 ///
 /// `String(format: "%02x")` per byte, which this replaces, formatted through Foundation's
 /// variadic path: for the SHA-256 of a presented client key it was a tenth of a request's CPU.
