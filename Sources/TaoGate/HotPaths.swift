@@ -24,7 +24,7 @@ public enum HotPaths {
 
     /// `/v1` streams: whether an event carries usage (only then is it decoded).
     public static func usage(inEvent data: String) -> Usage? {
-        UsageSniffer.usage(inEvent: data)?.usage
+        UsageSniffer.usage(inEvent: ByteBuffer(string: data))?.usage
     }
 
     /// `/v1` plain answers: the usage the completion reports.

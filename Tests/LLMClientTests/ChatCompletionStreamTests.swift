@@ -39,6 +39,17 @@ struct ChatCompletionStreamTests {
         #expect(try await iterator.next()?.data == "3")
     }
 
+    @Test("The iterator hands over together the events one read completes, and what is left of them")
+    func iteratorHandsOverTheEventsOfOneRead() async throws {
+        let first = ByteBuffer(string: "data: 1\n\ndata: 2\n\ndata: 3\n\ndata: 4")
+        let second = ByteBuffer(string: "\n\ndata: 5\n\n")
+        var iterator = ServerSentEventStream(bytes: [first, second].async).makeAsyncIterator()
+        #expect(try await iterator.next()?.data == "1")
+        #expect(try await iterator.nextEvents()?.map(\.data) == ["2", "3"])
+        #expect(try await iterator.nextEvents()?.map(\.data) == ["4", "5"])
+        #expect(try await iterator.nextEvents() == nil)
+    }
+
     @Test("A stream that closes without [DONE] still ends cleanly")
     func streamWithoutDoneEndsCleanly() async throws {
         let text = "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n"

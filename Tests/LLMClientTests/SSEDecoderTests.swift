@@ -105,4 +105,68 @@ struct SSEDecoderTests {
             _ = try decoder.decode(Array(("data: " + String(repeating: "y", count: 2000)).utf8))
         }
     }
+
+    @Test("An event in the usual form keeps its own bytes, with or without its type line")
+    func usualEventKeepsItsBytes() throws {
+        let text = "event: message_start\ndata: {\"a\":1}\n\ndata: {\"b\":2}\n\n"
+        var decoder = SSEDecoder()
+        let events = try decoder.decode(ByteBuffer(string: text))
+        #expect(events.map { $0.wire.map { String(buffer: $0) } } == ["event: message_start\ndata: {\"a\":1}\n\n", "data: {\"b\":2}\n\n"])
+        #expect(events.map(\.data) == [#"{"a":1}"#, #"{"b":2}"#])
+        #expect(events.map(\.event) == ["message_start", nil])
+    }
+
+    @Test(
+        "An event in any other form has no bytes of its own to relay",
+        arguments: [
+            "data:{}\n\n", "data: {}\r\n\r\n", "data: 1\ndata: 2\n\n", "data: {}\nid: 7\n\n", "event:x\ndata: {}\n\n",
+            "data: {}\n",
+        ]
+    )
+    func otherFormsHaveNoWireBytes(text: String) throws {
+        var decoder = SSEDecoder()
+        let events = try decoder.decode(ByteBuffer(string: text)) + decoder.finish()
+        #expect(events.count == 1)
+        #expect(events.first?.wire == nil)
+    }
+
+    @Test("A comment or id line before an event is left out of the bytes it keeps, as framing leaves it out")
+    func linesBeforeAnEventAreNotItsBytes() throws {
+        var decoder = SSEDecoder()
+        let events = try decoder.decode(ByteBuffer(string: ": ping\nid: 7\ndata: {}\n\n"))
+        #expect(events.map { $0.wire.map { String(buffer: $0) } } == ["data: {}\n\n"])
+        #expect(events.first?.id == "7")
+    }
+
+    @Test("An event in the usual form cut by the end of a read is the same event as when whole")
+    func usualEventsSplitAtEveryOffsetAreTheSame() throws {
+        let text = "event: a\ndata: {\"x\":\"é\"}\n\ndata: [DONE]\n\nevent: a\ndata: 2\n\n"
+        let bytes = Array(text.utf8)
+        var whole = SSEDecoder()
+        let expected = try whole.decode(bytes)
+        #expect(expected.count == 3 && expected.allSatisfy { $0.wire != nil })
+        for offset in 0...bytes.count {
+            var decoder = SSEDecoder()
+            let events = try decoder.decode(bytes[..<offset]) + decoder.decode(bytes[offset...])
+            #expect(events == expected, "split at \(offset)")
+            #expect(events.map(\.event) == ["a", nil, "a"], "split at \(offset)")
+        }
+    }
+
+    @Test("An event in the usual form larger than the limit is refused, even whole in one read")
+    func usualEventLargerThanLimitIsRefused() throws {
+        var decoder = SSEDecoder(maxEventBytes: 1000)
+        #expect(throws: SSEDecoder.EventTooLarge.self) {
+            _ = try decoder.decode(Array(("data: " + String(repeating: "y", count: 2000) + "\n\n").utf8))
+        }
+    }
+
+    @Test("Setting an event's data or type drops the bytes it came with")
+    func changedEventDropsItsWireBytes() throws {
+        var decoder = SSEDecoder()
+        var events = try decoder.decode(ByteBuffer(string: "data: 1\n\ndata: 2\n\n"))
+        events[0].data = "one"
+        events[1].event = "named"
+        #expect(events.allSatisfy { $0.wire == nil })
+    }
 }

@@ -31,4 +31,24 @@ struct OpenAIStreamFramingTests {
     func emptyData() {
         #expect(framed(ServerSentEvent(data: "")) == "data: \n\n")
     }
+
+    @Test("Decoded events of every form go out as the same events built from their fields would")
+    func decodedEventsFrameAsTheirFields() throws {
+        let text = "event: a\ndata: {}\n\ndata:x\n\n: ping\ndata: 1\ndata: 2\n\ndata: y\r\n\r\nid: 3\ndata: z\n\n"
+        var decoder = SSEDecoder()
+        let events = try decoder.decode(ByteBuffer(string: text))
+        #expect(events.count == 5)
+        for event in events {
+            #expect(framed(event) == framed(ServerSentEvent(event: event.event, data: event.data)))
+        }
+    }
+
+    @Test("An event in the usual form goes out as the bytes it came in")
+    func usualEventGoesOutAsItCame() throws {
+        var decoder = SSEDecoder()
+        let text = "event: response.output_text.delta\ndata: {\"delta\":\"é\"}\n\n"
+        let events = try decoder.decode(ByteBuffer(string: text))
+        #expect(events.count == 1 && events[0].wire != nil)
+        #expect(framed(events[0]) == text)
+    }
 }

@@ -69,7 +69,7 @@ struct UsageSnifferTests {
         ]
     )
     func eventUsageSearch(data: String, found: Bool) {
-        #expect((UsageSniffer.usage(inEvent: data) != nil) == found)
+        #expect((UsageSniffer.usage(inEvent: ByteBuffer(string: data)) != nil) == found)
     }
 
     @Test("A Responses event without a name is typed by the type its data begins with")

@@ -40,17 +40,17 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
 
         public mutating func next() async throws -> ChatCompletionChunk? {
             while !finished, let event = try await events.next() {
-                if event.data == "[DONE]" {
+                if event.dataIs("[DONE]") {
                     // Read to the end of the body, so that its connection can be used again.
                     await events.drain()
                     finished = true
                     return nil
                 }
                 try ProviderError.throwIfErrorEvent(event)
-                if event.data.isEmpty { continue }
-                if let chunk = ChatCompletionChunk.scanned(from: event.data) { return chunk }
+                if event.dataBytes.readableBytes == 0 { continue }
+                if let chunk = ChatCompletionChunk.scanned(from: event.dataBytes) { return chunk }
                 do {
-                    return try jsonDecoder.decode(ChatCompletionChunk.self, from: Data(event.data.utf8))
+                    return try jsonDecoder.decode(ChatCompletionChunk.self, from: Data(event.dataBytes.readableBytesView))
                 } catch {
                     throw ProviderError.invalidResponse("stream event is not a chat completion chunk")
                 }
@@ -65,8 +65,9 @@ extension ProviderError {
     /// An `event: error`, or a `data: {"error":…}` as OpenAI-compatible APIs send mid-stream, in
     /// OpenAI's shape or Anthropic's.
     public static func throwIfErrorEvent(_ event: ServerSentEvent) throws {
-        guard event.event == "error" || event.data.hasPrefix("{\"error\"") || event.data.hasPrefix("{\"type\":\"error\"") else { return }
-        let report = UpstreamErrorReport(body: ByteBuffer(string: event.data))
+        let data = event.dataBytes.readableBytesView
+        guard event.event == "error" || data.starts(with: #"{"error""#.utf8) || data.starts(with: #"{"type":"error""#.utf8) else { return }
+        let report = UpstreamErrorReport(body: event.dataBytes)
         let status =
             switch report.type {
             case "overloaded_error": 529

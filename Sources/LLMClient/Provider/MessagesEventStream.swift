@@ -33,11 +33,11 @@ public struct MessagesEventStream: AsyncSequence, Sendable {
 
         public mutating func next() async throws -> MessagesStreamEvent? {
             while !finished, let event = try await events.next() {
-                if event.data.isEmpty { continue }
+                if event.dataBytes.readableBytes == 0 { continue }
                 try ProviderError.throwIfErrorEvent(event)
                 let decoded: MessagesStreamEvent
                 do {
-                    decoded = try decoder.decode(MessagesStreamEvent.self, from: Data(event.data.utf8))
+                    decoded = try decoder.decode(MessagesStreamEvent.self, from: Data(event.dataBytes.readableBytesView))
                 } catch {
                     throw ProviderError.invalidResponse("stream event is not a message event")
                 }

@@ -28,7 +28,7 @@ public struct ResponsesEventStream: AsyncSequence, Sendable {
 
         public mutating func next() async throws -> ResponsesStreamEvent? {
             while !finished, let event = try await events.next() {
-                if event.data.isEmpty || event.data == "[DONE]" { continue }
+                if event.dataBytes.readableBytes == 0 || event.dataIs("[DONE]") { continue }
                 guard let members = JSONValue(parsing: event.data) else {
                     throw ProviderError.invalidResponse("stream event is not a response event")
                 }

@@ -46,7 +46,7 @@ public struct SSEDecoder: Sendable {
     public mutating func decode(_ buffer: ByteBuffer) throws -> [ServerSentEvent] {
         var events: [ServerSentEvent] = []
         try buffer.withUnsafeReadableBytes { bytes in
-            try self.scan(bytes, into: &events)
+            try self.scan(bytes, of: buffer, into: &events)
         }
         return events
     }
@@ -70,14 +70,23 @@ public struct SSEDecoder: Sendable {
         return events
     }
 
-    private mutating func scan(_ bytes: UnsafeRawBufferPointer, into events: inout [ServerSentEvent]) throws {
+    /// `bytes` are `buffer`'s readable bytes.
+    private mutating func scan(_ bytes: UnsafeRawBufferPointer, of buffer: ByteBuffer, into events: inout [ServerSentEvent]) throws {
         let end = bytes.count
         var lineStart = 0
         if pendingCR {
             pendingCR = false
             if end > 0 && bytes[0] == Self.lf { lineStart = 1 }
         }
-        while lineStart < end, let lineEnd = Self.lineBreak(in: bytes, from: lineStart) {
+        while lineStart < end {
+            if partialLine.isEmpty, !hasData, eventType == nil,
+                let usual = usualEvent(in: bytes, of: buffer, from: lineStart)
+            {
+                events.append(usual.event)
+                lineStart = usual.end
+                continue
+            }
+            guard let lineEnd = Self.lineBreak(in: bytes, from: lineStart) else { break }
             let byte = bytes[lineEnd]
             try endLine(UnsafeRawBufferPointer(rebasing: bytes[lineStart..<lineEnd]), into: &events)
             lineStart = lineEnd + 1
@@ -145,12 +154,7 @@ public struct SSEDecoder: Sendable {
             data.append(Self.lf)
             hasData = true
         } else if name.elementsEqual("event".utf8) {
-            if let last = lastEventType, last.utf8.count == value.count, last.utf8.elementsEqual(value) {
-                eventType = last
-            } else {
-                eventType = String(decoding: value, as: UTF8.self)
-                lastEventType = eventType
-            }
+            eventType = reusedEventType(value)
         } else if name.elementsEqual("id".utf8) {
             if !value.contains(0) { lastEventID = String(decoding: value, as: UTF8.self) }
         }
@@ -164,7 +168,65 @@ public struct SSEDecoder: Sendable {
             eventType = nil
         }
         guard hasData else { return }
-        let text = String(decoding: data.dropLast(), as: UTF8.self)
-        events.append(ServerSentEvent(event: eventType, data: text, id: lastEventID))
+        events.append(ServerSentEvent(event: eventType, dataBytes: ByteBuffer(bytes: data.dropLast()), id: lastEventID))
+    }
+
+    /// An event in the usual form, whole in this read, starting at `start`: an optional
+    /// `event: <type>` line, one `data: <data>` line and a blank line, each ending in LF. It is
+    /// what nearly every event of an LLM stream looks like, and it is taken as a slice of the
+    /// read (no copy), which keeps its bytes as they came. Anything else (comments, ids, several
+    /// data lines, CRs, an event cut by the end of the read) is left to the line-by-line path,
+    /// which gives the same event.
+    private mutating func usualEvent(
+        in bytes: UnsafeRawBufferPointer,
+        of buffer: ByteBuffer,
+        from start: Int
+    ) -> (event: ServerSentEvent, end: Int)? {
+        var lineStart = start
+        var type: UnsafeRawBufferPointer?
+        if Self.hasPrefix(Self.eventPrefix, in: bytes, at: lineStart) {
+            guard let lineEnd = Self.lineFeed(in: bytes, from: lineStart) else { return nil }
+            type = UnsafeRawBufferPointer(rebasing: bytes[(lineStart + Self.eventPrefix.count)..<lineEnd])
+            lineStart = lineEnd + 1
+        }
+        guard Self.hasPrefix(Self.dataPrefix, in: bytes, at: lineStart),
+            let dataEnd = Self.lineFeed(in: bytes, from: lineStart),
+            dataEnd + 1 < bytes.count, bytes[dataEnd + 1] == Self.lf,
+            dataEnd + 2 - start <= maxEventBytes
+        else { return nil }
+        let dataStart = lineStart + Self.dataPrefix.count
+        var eventType: String?
+        if let type { eventType = reusedEventType(type) }
+        let reader = buffer.readerIndex
+        let event = ServerSentEvent(
+            event: eventType,
+            dataBytes: buffer.getSlice(at: reader + dataStart, length: dataEnd - dataStart)!,
+            id: lastEventID,
+            wire: buffer.getSlice(at: reader + start, length: dataEnd + 2 - start)!
+        )
+        return (event, dataEnd + 2)
+    }
+
+    private static let eventPrefix = Array("event: ".utf8)
+    private static let dataPrefix = Array("data: ".utf8)
+
+    private static func hasPrefix(_ prefix: [UInt8], in bytes: UnsafeRawBufferPointer, at start: Int) -> Bool {
+        guard bytes.count - start >= prefix.count else { return false }
+        for index in prefix.indices where bytes[start + index] != prefix[index] { return false }
+        return true
+    }
+
+    /// Where the LF ending the line at `start` is; nil when the line has a CR or no end here.
+    private static func lineFeed(in bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        guard let lineEnd = lineBreak(in: bytes, from: start), bytes[lineEnd] == lf else { return nil }
+        return lineEnd
+    }
+
+    /// The event type named by `value`: the previous event's own string when it is the same.
+    private mutating func reusedEventType(_ value: UnsafeRawBufferPointer) -> String {
+        if let last = lastEventType, last.utf8.count == value.count, last.utf8.elementsEqual(value) { return last }
+        let type = String(decoding: value, as: UTF8.self)
+        lastEventType = type
+        return type
     }
 }

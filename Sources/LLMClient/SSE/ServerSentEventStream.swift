@@ -40,12 +40,27 @@ public struct ServerSentEventStream: AsyncSequence, Sendable {
         }
 
         /// Whether the next event is already decoded, so `next()` will not wait for the network.
-        /// A relay writes what it has gathered when this turns false.
         public var hasBufferedEvent: Bool { pendingIndex < pending.count }
 
         public mutating func next() async throws -> ServerSentEvent? {
+            if pendingIndex == pending.count, try await !decodeNextRead() { return nil }
+            defer { pendingIndex += 1 }
+            return pending[pendingIndex]
+        }
+
+        /// The events that the next read of the body completes (or those left of the last one),
+        /// waiting for the network only when none is left; nil at the end. A relay takes them
+        /// this way to write once per read, with no `await` per event.
+        public mutating func nextEvents() async throws -> ArraySlice<ServerSentEvent>? {
+            if pendingIndex == pending.count, try await !decodeNextRead() { return nil }
+            defer { pendingIndex = pending.count }
+            return pending[pendingIndex...]
+        }
+
+        /// Reads until a read completes an event; false at the end of the body.
+        private mutating func decodeNextRead() async throws -> Bool {
             while pendingIndex == pending.count {
-                if finished { return nil }
+                if finished { return false }
                 let buffer: ByteBuffer?
                 do {
                     buffer = try await buffers.next()
@@ -64,8 +79,7 @@ public struct ServerSentEventStream: AsyncSequence, Sendable {
                 }
                 pendingIndex = 0
             }
-            defer { pendingIndex += 1 }
-            return pending[pendingIndex]
+            return true
         }
 
         /// Reads what is left of the body after the last event a reader wants (`[DONE]`,

@@ -1,3 +1,5 @@
+import NIOCore
+
 extension Usage {
     /// What the top-level `usage` object of a completion or a chunk reports, read without
     /// decoding the rest, and whether its `choices` were empty (a stream's usage-only chunk).
@@ -30,9 +32,12 @@ extension ChatCompletionChunk {
     /// skips them. Anything outside the usual shape (more than one choice, a fractional number,
     /// invalid text) gives nil, and the caller decodes the event instead.
     package static func scanned(from text: String) -> ChatCompletionChunk? {
-        var text = text
-        return text.withUTF8 { bytes in
-            var scanner = JSONScanner(bytes: bytes)
+        scanned(from: ByteBuffer(string: text))
+    }
+
+    package static func scanned(from bytes: ByteBuffer) -> ChatCompletionChunk? {
+        bytes.withUnsafeReadableBytes { raw in
+            var scanner = JSONScanner(bytes: raw.assumingMemoryBound(to: UInt8.self))
             return scanner.chunk()
         }
     }

@@ -93,18 +93,20 @@ struct OpenAIController {
         var pending = ByteBuffer()
         var iterator = events.makeAsyncIterator()
         var sawDone = false
-        while let event = try await iterator.next() {
-            if event.data == "[DONE]" {
-                sawDone = true
-                break
+        reading: while let events = try await iterator.nextEvents() {
+            for event in events {
+                if event.dataIs("[DONE]") {
+                    sawDone = true
+                    break reading
+                }
+                let usage = UsageSniffer.usage(inEvent: event.dataBytes)
+                if let usage { record.noteUsage(ChatDecoding.usage(from: usage.usage)) }
+                if !(injectedUsage && usage?.usageOnly == true) {
+                    OpenAIStreamEvents.append(event, to: &pending)
+                    record.noteRelayedChunk()
+                }
             }
-            let usage = UsageSniffer.usage(inEvent: event.data)
-            if let usage { record.noteUsage(ChatDecoding.usage(from: usage.usage)) }
-            if !(injectedUsage && usage?.usageOnly == true) {
-                OpenAIStreamEvents.append(event, to: &pending)
-                record.noteRelayedChunk()
-            }
-            if !iterator.hasBufferedEvent, pending.readableBytes > 0 {
+            if pending.readableBytes > 0 {
                 try await writer.write(pending)
                 pending.clear()
             }

@@ -12,10 +12,8 @@ import Darwin
 /// usage object.
 enum UsageSniffer {
     /// The usage an event reports, and whether it is the usage-only chunk (no choices).
-    static func usage(inEvent data: String) -> (usage: Usage, usageOnly: Bool)? {
-        var data = data
-        return data.withUTF8 { bytes in
-            let raw = UnsafeRawBufferPointer(bytes)
+    static func usage(inEvent data: ByteBuffer) -> (usage: Usage, usageOnly: Bool)? {
+        data.withUnsafeReadableBytes { raw in
             guard hasUsageObject(raw), let reported = Usage.reported(in: raw) else { return nil }
             return (reported.usage, reported.choicesEmpty)
         }

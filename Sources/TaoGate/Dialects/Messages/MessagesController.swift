@@ -126,26 +126,28 @@ struct MessagesController {
         var iterator = events.makeAsyncIterator()
         var usage = MessagesUsage()
         var stopped = false
-        while let event = try await iterator.next() {
-            switch event.event {
-            case "message_start", "message_delta":
-                if let update = MessagesUsageSniffer.usage(inEvent: event.data, name: event.event ?? "") {
-                    usage.merge(update)
-                    record.noteUsage(MessagesDecoding.usage(from: usage))
+        reading: while let events = try await iterator.nextEvents() {
+            for event in events where !stopped {
+                switch event.event {
+                case "message_start", "message_delta":
+                    if let update = MessagesUsageSniffer.usage(inEvent: event.dataBytes, name: event.event ?? "") {
+                        usage.merge(update)
+                        record.noteUsage(MessagesDecoding.usage(from: usage))
+                    }
+                case "content_block_delta":
+                    record.noteRelayedChunk()
+                case "message_stop":
+                    stopped = true
+                default:
+                    break
                 }
-            case "content_block_delta":
-                record.noteRelayedChunk()
-            case "message_stop":
-                stopped = true
-            default:
-                break
+                OpenAIStreamEvents.append(event, to: &pending)
             }
-            OpenAIStreamEvents.append(event, to: &pending)
-            if stopped || !iterator.hasBufferedEvent, pending.readableBytes > 0 {
+            if pending.readableBytes > 0 {
                 try await writer.write(pending)
                 pending.clear()
             }
-            if stopped { break }
+            if stopped { break reading }
         }
         if pending.readableBytes > 0 { try await writer.write(pending) }
         if stopped { await iterator.drain() }

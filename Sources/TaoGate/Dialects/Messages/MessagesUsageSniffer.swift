@@ -13,10 +13,9 @@ enum MessagesUsageSniffer {
     }
 
     /// The usage of `message_start` (inside its `message`) or `message_delta` (top level).
-    static func usage(inEvent data: String, name: String) -> MessagesUsage? {
-        var data = data
-        return data.withUTF8 { bytes in
-            var scanner = JSONScanner(bytes: bytes)
+    static func usage(inEvent data: ByteBuffer, name: String) -> MessagesUsage? {
+        data.withUnsafeReadableBytes { raw in
+            var scanner = JSONScanner(bytes: raw.assumingMemoryBound(to: UInt8.self))
             return scanner.usageMember(nested: name == "message_start" ? "message" : nil)
         }
     }

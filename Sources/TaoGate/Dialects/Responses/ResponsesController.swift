@@ -231,29 +231,31 @@ struct ResponsesController {
         var ended = false
         var responseID: String?
         // The last event relayed: its sequence number is read only when a failure must follow it.
-        var lastEventData: String?
+        var lastEventData: ByteBuffer?
         do {
-            while let event = try await iterator.next() {
-                switch ResponsesUsageSniffer.kind(of: event) {
-                case .final:
-                    ended = true
-                    if let usage = ResponsesUsageSniffer.usage(inEvent: event.data) { record.noteUsage(usage) }
-                case .delta:
-                    record.noteRelayedChunk()
-                case .other:
-                    break
+            reading: while let events = try await iterator.nextEvents() {
+                for event in events where !ended {
+                    switch ResponsesUsageSniffer.kind(of: event) {
+                    case .final:
+                        ended = true
+                        if let usage = ResponsesUsageSniffer.usage(inEvent: event.dataBytes) { record.noteUsage(usage) }
+                    case .delta:
+                        record.noteRelayedChunk()
+                    case .other:
+                        break
+                    }
+                    if responseID == nil, let id = ResponsesUsageSniffer.identity(ofEvent: event.dataBytes).responseID {
+                        responseID = id
+                        await owned(id)
+                    }
+                    lastEventData = event.dataBytes
+                    OpenAIStreamEvents.append(event, to: &pending)
                 }
-                if responseID == nil, let id = ResponsesUsageSniffer.identity(ofEvent: event.data).responseID {
-                    responseID = id
-                    await owned(id)
-                }
-                lastEventData = event.data
-                OpenAIStreamEvents.append(event, to: &pending)
-                if ended || !iterator.hasBufferedEvent, pending.readableBytes > 0 {
+                if pending.readableBytes > 0 {
                     try await writer.write(pending)
                     pending.clear()
                 }
-                if ended { break }
+                if ended { break reading }
             }
         } catch let error where !(error is CancellationError) {
             guard let responseID else { throw error }

@@ -13,10 +13,9 @@ enum ResponsesUsageSniffer {
     }
 
     /// The usage of `response.completed` / `.incomplete` / `.failed` (inside its `response`).
-    static func usage(inEvent data: String) -> TokenUsage? {
-        var data = data
-        return data.withUTF8 { bytes in
-            var scanner = JSONScanner(bytes: bytes)
+    static func usage(inEvent data: ByteBuffer) -> TokenUsage? {
+        data.withUnsafeReadableBytes { raw in
+            var scanner = JSONScanner(bytes: raw.assumingMemoryBound(to: UInt8.self))
             return scanner.responsesUsage(nestedIn: "response")
         }
     }
@@ -32,10 +31,9 @@ enum ResponsesUsageSniffer {
 
     /// The response id and sequence number of a stream event (`response.id` is in the events
     /// that carry the response: created, in_progress and the final ones).
-    static func identity(ofEvent data: String) -> (responseID: String?, sequenceNumber: Int?) {
-        var data = data
-        return data.withUTF8 { bytes in
-            var scanner = JSONScanner(bytes: bytes)
+    static func identity(ofEvent data: ByteBuffer) -> (responseID: String?, sequenceNumber: Int?) {
+        data.withUnsafeReadableBytes { raw in
+            var scanner = JSONScanner(bytes: raw.assumingMemoryBound(to: UInt8.self))
             var id: String?
             var sequence: Int?
             _ = scanner.members { scanner, key in
@@ -68,7 +66,7 @@ enum ResponsesUsageSniffer {
     static func kind(of event: ServerSentEvent) -> EventKind {
         if let name = event.event, name.utf8.starts(with: "response.".utf8) { return kind(ofType: name.utf8) }
         let prefix = "{\"type\":\"".utf8
-        let data = event.data.utf8
+        let data = event.dataBytes.readableBytesView
         guard data.starts(with: prefix) else { return .other }
         let start = data.index(data.startIndex, offsetBy: prefix.count)
         guard let end = data[start...].firstIndex(of: UInt8(ascii: "\"")) else { return .other }
