@@ -29,6 +29,30 @@ struct LoggingTests {
         }
     }
 
+    @Test("An answer goes to the client before its request's log line is written, which it does not wait for")
+    func answerGoesBeforeItsLogLine() async throws {
+        try await LiveGateway.run { gateway in
+            gateway.logs.holdRequestLines()
+            defer { gateway.logs.releaseRequestLines() }
+            let port = Int(gateway.url.split(separator: ":").last!)!
+            let body = #"{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}"#
+            let request = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+            // A client of its own thread: the test's HTTP client would share the event loops
+            // that the held log line blocks.
+            let (answer, linesWhenAnswered) = try await RawConnection.onThread {
+                let connection = try RawConnection(port: port)
+                defer { connection.close() }
+                let answer = try connection.exchange(request)
+                return (answer, gateway.logs.jsonLines.filter { $0["msg"] as? String == "request" }.count)
+            }
+            #expect(answer.hasPrefix("HTTP/1.1 200"))
+            #expect(linesWhenAnswered == 0)
+            gateway.logs.releaseRequestLines()
+            #expect(try await gateway.requestLogLines().count == 1)
+        }
+    }
+
     @Test("A stream is logged once it has ended, with its tokens")
     func streamIsLoggedWithTokens() async throws {
         try await LiveGateway.run { gateway in

@@ -19,7 +19,7 @@ struct MetricsTests {
             _ = try await gateway.post("/api/chat", json: #"{"message":"hi"}"#)
             _ = try await gateway.post("/api/chat", json: "{}")
             _ = try await gateway.get("/api/conversations/some-user")
-            let text = try await gateway.get("/metrics").body
+            let text = try await gateway.metrics(afterRequests: 4)
             #expect(sample(text, "taogate_requests_total", ["route": "/api/chat", "status": "200", "method": "POST"]) == 2)
             #expect(sample(text, "taogate_requests_total", ["route": "/api/chat", "status": "400"]) == 1)
             #expect(sample(text, "taogate_requests_total", ["route": "/api/conversations/{userId}", "status": "200"]) == 1)
@@ -42,7 +42,7 @@ struct MetricsTests {
         try await LiveGateway.run { gateway in
             _ = try await gateway.post("/api/chat", json: #"{"message":"count me","model":"qwen-plus"}"#)
             let usage = MockReply.usage(for: try #require(gateway.mock.chatRequests.first))
-            let text = try await gateway.get("/metrics").body
+            let text = try await gateway.metrics(afterRequests: 1)
             #expect(sample(text, "taogate_tokens_total", ["model": "qwen-plus", "kind": "prompt"]) == Double(usage.promptTokens))
             #expect(sample(text, "taogate_tokens_total", ["model": "qwen-plus", "kind": "completion"]) == Double(usage.completionTokens))
         }
@@ -55,7 +55,7 @@ struct MetricsTests {
             _ = try await gateway.post("/api/chat", json: #"{"message":"hi"}"#)
             _ = try await gateway.post("/api/chat", json: #"{"message":"hi"}"#)
             _ = try await gateway.post("/api/chat", json: #"{"message":"hi"}"#)
-            let text = try await gateway.get("/metrics").body
+            let text = try await gateway.metrics(afterRequests: 3)
             #expect(sample(text, "taogate_upstream_errors_total", ["provider": "taotoken", "status": "503"]) == 1)
             #expect(sample(text, "taogate_upstream_retries_total", ["provider": "taotoken"]) == 1)
             #expect(sample(text, "taogate_rate_limited_total") == 1)
@@ -68,8 +68,7 @@ struct MetricsTests {
     func streamsAreMeasured() async throws {
         try await LiveGateway.run { gateway in
             _ = try await gateway.post("/api/chat/stream", json: #"{"message":"hi"}"#)
-            _ = try await gateway.requestLogLines()
-            let text = try await gateway.get("/metrics").body
+            let text = try await gateway.metrics(afterRequests: 1)
             #expect(sample(text, "taogate_time_to_first_token_seconds_count", ["route": "/api/chat/stream"]) == 1)
             #expect(sample(text, "taogate_active_streams") == 0)
         }
@@ -95,7 +94,7 @@ struct MetricsTests {
         try await LiveGateway.run(mocks: 2, providers: providers, ["UPSTREAM_MAX_RETRIES": "0"]) { gateway, mocks in
             mocks[0].inject(MockFault(status: 503))
             _ = try await gateway.post("/v1/chat/completions", json: ProviderRoutingTests.chat)
-            let text = try await gateway.get("/metrics").body
+            let text = try await gateway.metrics(afterRequests: 1)
             #expect(sample(text, "taogate_fallbacks_total", ["provider": "primary"]) == 1)
         }
     }

@@ -21,9 +21,11 @@ struct FinishedRequest: Sendable {
     var completionTokens: Int { fields.usage?.outputTokens ?? fields.relayedChunks }
 
     /// The counts to bill: the reported ones, with the completion estimated for a stream cut short.
-    var billedUsage: TokenUsage {
+    var billedUsage: TokenUsage { Self.billedUsage(of: fields) }
+
+    static func billedUsage(of fields: RequestRecord.Fields) -> TokenUsage {
         var usage = fields.usage ?? TokenUsage(inputTokens: 0, outputTokens: 0)
-        usage.outputTokens = completionTokens
+        usage.outputTokens = fields.usage?.outputTokens ?? fields.relayedChunks
         return usage
     }
 

@@ -28,37 +28,58 @@ struct RequestCompletion {
         return Started(at: at, requestID: requestID)
     }
 
-    /// The answer with its request id. The request is finished now for an answer of known
-    /// length, and for a stream when its last byte has been written (or writing it failed).
+    /// The answer with its request id. The request is finished when its last byte has been
+    /// written (or writing it failed): its log line, usage row and metrics come after the answer,
+    /// not before it, so the client does not wait for them. A key's admission is settled before
+    /// an answer of known length goes (so that the client's next request sees what this one
+    /// used), and after a stream, whose usage is known only at its end.
     func complete(_ response: Response, request: Request, context: GatewayRequestContext, started: Started) async -> Response {
         var response = response
         response.headers[.xRequestID] = started.requestID
         let start = started.at
         let status = Int(response.status.code)
-        guard response.body.contentLength == nil else {
-            await finish(request: request, context: context, status: status, start: start, outcome: nil)
-            return response
-        }
-        // A streamed body: the request is finished when it has been written (or has failed).
+        let contentLength = response.body.contentLength
+        let settled = contentLength != nil
+        if settled { await settleAdmission(context: context) }
         let body = response.body
         let metrics = self.metrics
-        response.body = ResponseBody { writer in
-            metrics?.streamStarted()
-            defer { metrics?.streamEnded() }
+        response.body = ResponseBody(contentLength: contentLength) { writer in
+            if !settled { metrics?.streamStarted() }
+            defer { if !settled { metrics?.streamEnded() } }
             do {
                 try await body.write(writer)
             } catch {
-                await finish(request: request, context: context, status: status, start: start, outcome: "client_gone")
+                await finish(request: request, context: context, status: status, start: start, outcome: "client_gone", settled: settled)
                 throw error
             }
-            await finish(request: request, context: context, status: status, start: start, outcome: nil)
+            await finish(request: request, context: context, status: status, start: start, outcome: nil, settled: settled)
         }
         return response
     }
 
-    /// Settles the key's admission before the answer goes (so that the client's next request
-    /// sees what this one used), then hands the request to the log, the usage rows and metrics.
-    private func finish(request: Request, context: GatewayRequestContext, status: Int, start: ContinuousClock.Instant, outcome: String?) async {
+    /// Settles the key's admission with what the request used (its billed tokens and cost).
+    private func settleAdmission(context: GatewayRequestContext) async {
+        let fields = context.record.snapshot
+        guard let ticket = fields.admission, let admission else { return }
+        let usage = FinishedRequest.billedUsage(of: fields)
+        await admission.settle(ticket, usedTokens: usage.totalTokens, cost: price(of: fields)?.cost(of: usage))
+    }
+
+    /// The price of the call that answered (or failed last), when its model has one.
+    private func price(of fields: RequestRecord.Fields) -> ModelPrice? {
+        fields.upstreamCalls.last.flatMap { prices?.price(provider: $0.provider, model: $0.model) }
+    }
+
+    /// Hands the request to the log, the usage rows and metrics, settling its key's admission
+    /// first unless that was done before the answer.
+    private func finish(
+        request: Request,
+        context: GatewayRequestContext,
+        status: Int,
+        start: ContinuousClock.Instant,
+        outcome: String?,
+        settled: Bool
+    ) async {
         let fields = context.record.snapshot
         let finished = FinishedRequest(
             method: request.method.rawValue,
@@ -68,9 +89,9 @@ struct RequestCompletion {
             duration: ContinuousClock.now - start,
             outcome: outcome,
             fields: fields,
-            price: fields.upstreamCalls.last.flatMap { prices?.price(provider: $0.provider, model: $0.model) }
+            price: price(of: fields)
         )
-        if let ticket = fields.admission {
+        if !settled, let ticket = fields.admission {
             await admission?.settle(ticket, usedTokens: finished.billedUsage.totalTokens, cost: finished.cost)
         }
         accounting?.record(finished)

@@ -221,7 +221,7 @@ struct CostTests {
             #expect(row.cost == nil)
             #expect(row.currency == nil)
             #expect(row.totalTokens > 0)
-            let metrics = try await gateway.get("/metrics").body
+            let metrics = try await gateway.metrics(afterRequests: 1)
             #expect(metrics.contains(#"taogate_unpriced_requests_total{model="qwen-plus"} 1"#))
             let line = try #require(try await gateway.requestLogLines().first)
             #expect(line["cost"] as? String == "unpriced")
@@ -236,7 +236,7 @@ struct CostTests {
             _ = try await gateway.post(call.path, json: call.body, headers: [("x-api-key", key)])
             let expected = distinctPricesCost(try call.reported(by: gateway.mock))
             let line = try #require(
-                try await gateway.get("/metrics").body.split(separator: "\n").first { $0.hasPrefix("taogate_cost_total{") }
+                try await gateway.metrics(afterRequests: 1).split(separator: "\n").first { $0.hasPrefix("taogate_cost_total{") }
             )
             #expect(
                 line.contains(#"model="gpt-4o""#) && line.contains(#"key="\#(ClientKeys.configuredID(of: key))""#)

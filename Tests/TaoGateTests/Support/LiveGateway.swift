@@ -109,7 +109,14 @@ struct LiveGateway: Sendable {
         try await TestResponse.send(.DELETE, url + path)
     }
 
-    /// The request log lines, waiting briefly for a line that is written after a stream ends.
+    /// `/metrics` once `count` requests have their log lines: a request is counted just after its
+    /// answer has gone (its log line is written last), so a client may ask before it is.
+    func metrics(afterRequests count: Int) async throws -> String {
+        _ = try await requestLogLines(atLeast: count)
+        return try await get("/metrics").body
+    }
+
+    /// The request log lines, waiting briefly for a line that is written after an answer has gone.
     func requestLogLines(atLeast count: Int = 1) async throws -> [[String: Any]] {
         for _ in 0..<100 {
             let lines = logs.jsonLines.filter { $0["msg"] as? String == "request" }
@@ -171,10 +178,23 @@ struct TestResponse: Sendable {
 /// Collects log lines in memory.
 final class MemoryLogWriter: LogLineWriter {
     private let lines = Mutex<[String]>([])
+    private let holdsRequestLines = Mutex(false)
 
     func write(_ line: [UInt8], level: Logger.Level) {
         let text = String(decoding: line.last == UInt8(ascii: "\n") ? line.dropLast() : line[...], as: UTF8.self)
+        if text.contains(#""msg":"request""#) { waitWhileHeld() }
         lines.withLock { $0.append(text) }
+    }
+
+    /// From now on, writing a request's log line blocks (the writing thread, as a slow disk
+    /// would) until `releaseRequestLines()`, or at most 10 s.
+    func holdRequestLines() { holdsRequestLines.withLock { $0 = true } }
+
+    func releaseRequestLines() { holdsRequestLines.withLock { $0 = false } }
+
+    private func waitWhileHeld() {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while holdsRequestLines.withLock({ $0 }), ContinuousClock.now < deadline { usleep(1000) }
     }
 
     var all: [String] { lines.withLock { $0 } }
