@@ -80,10 +80,9 @@ public struct SSEDecoder: Sendable {
         }
         while lineStart < end {
             if partialLine.isEmpty, !hasData, eventType == nil,
-                let usual = usualEvent(in: bytes, of: buffer, from: lineStart)
+                let end = appendUsualEvent(in: bytes, of: buffer, from: lineStart, to: &events)
             {
-                events.append(usual.event)
-                lineStart = usual.end
+                lineStart = end
                 continue
             }
             guard let lineEnd = Self.lineBreak(in: bytes, from: lineStart) else { break }
@@ -176,17 +175,19 @@ public struct SSEDecoder: Sendable {
     /// what nearly every event of an LLM stream looks like, and it is taken as a slice of the
     /// read (no copy), which keeps its bytes as they came. Anything else (comments, ids, several
     /// data lines, CRs, an event cut by the end of the read) is left to the line-by-line path,
-    /// which gives the same event.
-    private mutating func usualEvent(
+    /// which gives the same event. Appends the event to `events` and says where it ends; nil
+    /// when there is none at `start`.
+    private mutating func appendUsualEvent(
         in bytes: UnsafeRawBufferPointer,
         of buffer: ByteBuffer,
-        from start: Int
-    ) -> (event: ServerSentEvent, end: Int)? {
+        from start: Int,
+        to events: inout [ServerSentEvent]
+    ) -> Int? {
         var lineStart = start
         var type: UnsafeRawBufferPointer?
         if Self.hasPrefix(Self.eventPrefix, in: bytes, at: lineStart) {
             guard let lineEnd = Self.lineFeed(in: bytes, from: lineStart) else { return nil }
-            type = UnsafeRawBufferPointer(rebasing: bytes[(lineStart + Self.eventPrefix.count)..<lineEnd])
+            type = UnsafeRawBufferPointer(rebasing: bytes[(lineStart + Self.eventPrefix.utf8CodeUnitCount)..<lineEnd])
             lineStart = lineEnd + 1
         }
         guard Self.hasPrefix(Self.dataPrefix, in: bytes, at: lineStart),
@@ -194,26 +195,27 @@ public struct SSEDecoder: Sendable {
             dataEnd + 1 < bytes.count, bytes[dataEnd + 1] == Self.lf,
             dataEnd + 2 - start <= maxEventBytes
         else { return nil }
-        let dataStart = lineStart + Self.dataPrefix.count
+        let dataStart = lineStart + Self.dataPrefix.utf8CodeUnitCount
         var eventType: String?
         if let type { eventType = reusedEventType(type) }
         let reader = buffer.readerIndex
-        let event = ServerSentEvent(
-            event: eventType,
-            dataBytes: buffer.getSlice(at: reader + dataStart, length: dataEnd - dataStart)!,
-            id: lastEventID,
-            wire: buffer.getSlice(at: reader + start, length: dataEnd + 2 - start)!
+        events.append(
+            ServerSentEvent(
+                event: eventType,
+                dataBytes: buffer.getSlice(at: reader + dataStart, length: dataEnd - dataStart)!,
+                id: lastEventID,
+                wire: buffer.getSlice(at: reader + start, length: dataEnd + 2 - start)!
+            )
         )
-        return (event, dataEnd + 2)
+        return dataEnd + 2
     }
 
-    private static let eventPrefix = Array("event: ".utf8)
-    private static let dataPrefix = Array("data: ".utf8)
+    private static let eventPrefix: StaticString = "event: "
+    private static let dataPrefix: StaticString = "data: "
 
-    private static func hasPrefix(_ prefix: [UInt8], in bytes: UnsafeRawBufferPointer, at start: Int) -> Bool {
-        guard bytes.count - start >= prefix.count else { return false }
-        for index in prefix.indices where bytes[start + index] != prefix[index] { return false }
-        return true
+    private static func hasPrefix(_ prefix: StaticString, in bytes: UnsafeRawBufferPointer, at start: Int) -> Bool {
+        bytes.count - start >= prefix.utf8CodeUnitCount
+            && memcmp(bytes.baseAddress! + start, prefix.utf8Start, prefix.utf8CodeUnitCount) == 0
     }
 
     /// Where the LF ending the line at `start` is; nil when the line has a CR or no end here.
@@ -224,7 +226,12 @@ public struct SSEDecoder: Sendable {
 
     /// The event type named by `value`: the previous event's own string when it is the same.
     private mutating func reusedEventType(_ value: UnsafeRawBufferPointer) -> String {
-        if let last = lastEventType, last.utf8.count == value.count, last.utf8.elementsEqual(value) { return last }
+        if let last = lastEventType, last.utf8.count == value.count,
+            last.utf8.withContiguousStorageIfAvailable({ value.isEmpty || memcmp($0.baseAddress!, value.baseAddress!, value.count) == 0 })
+                == true
+        {
+            return last
+        }
         let type = String(decoding: value, as: UTF8.self)
         lastEventType = type
         return type
