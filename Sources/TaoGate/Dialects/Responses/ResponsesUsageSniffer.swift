@@ -1,6 +1,14 @@
 import LLMClient
 import NIOCore
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Finds the usage of a Responses answer or of its final stream event with a scanner, without
 /// decoding the output around it.
 enum ResponsesUsageSniffer {
@@ -61,27 +69,48 @@ enum ResponsesUsageSniffer {
     }
 
     /// The kind of an event, from its type: its name when it is one of the API's (`response.…`),
-    /// else the `type` its data begins with (`{"type":"…"`, as the API writes it). Read as bytes,
-    /// since every event of every stream passes here: `String` comparison would break graphemes.
+    /// else the `type` its data begins with (`{"type":"…"`, as the API writes it). Read as bytes
+    /// (compared with `memcmp`), since every event of every stream passes here: `String`
+    /// comparison would break graphemes, and a generic loop over a String's UTF-8 was a percent
+    /// and a half of a stream.
     static func kind(of event: ServerSentEvent) -> EventKind {
-        if let name = event.event, name.utf8.starts(with: "response.".utf8) { return kind(ofType: name.utf8) }
-        let prefix = "{\"type\":\"".utf8
-        let data = event.dataBytes.readableBytesView
-        guard data.starts(with: prefix) else { return .other }
-        let start = data.index(data.startIndex, offsetBy: prefix.count)
-        guard let end = data[start...].firstIndex(of: UInt8(ascii: "\"")) else { return .other }
-        return kind(ofType: data[start..<end])
+        if var name = event.event {
+            if let kind = name.withUTF8({ name in
+                let name = UnsafeRawBufferPointer(name)
+                return starts(name, with: "response.") ? kind(ofType: name) : nil
+            }) {
+                return kind
+            }
+        }
+        return event.dataBytes.withUnsafeReadableBytes { data in
+            let prefix: StaticString = #"{"type":""#
+            guard starts(data, with: prefix) else { return .other }
+            let rest = UnsafeRawBufferPointer(rebasing: data[prefix.utf8CodeUnitCount...])
+            guard let end = rest.firstIndex(of: UInt8(ascii: "\"")) else { return .other }
+            return kind(ofType: UnsafeRawBufferPointer(rebasing: rest[..<end]))
+        }
     }
 
     /// Deltas first: nearly every event of a stream is one.
-    private static func kind<Bytes: BidirectionalCollection<UInt8>>(ofType type: Bytes) -> EventKind {
-        if type.reversed().starts(with: ".delta".utf8.reversed()) { return .delta }
-        if type.elementsEqual("response.completed".utf8) || type.elementsEqual("response.incomplete".utf8)
-            || type.elementsEqual("response.failed".utf8)
-        {
+    private static func kind(ofType type: UnsafeRawBufferPointer) -> EventKind {
+        if ends(type, with: ".delta") { return .delta }
+        if equal(type, "response.completed") || equal(type, "response.incomplete") || equal(type, "response.failed") {
             return .final
         }
         return .other
+    }
+
+    private static func starts(_ bytes: UnsafeRawBufferPointer, with prefix: StaticString) -> Bool {
+        bytes.count >= prefix.utf8CodeUnitCount && memcmp(bytes.baseAddress!, prefix.utf8Start, prefix.utf8CodeUnitCount) == 0
+    }
+
+    private static func ends(_ bytes: UnsafeRawBufferPointer, with suffix: StaticString) -> Bool {
+        let count = suffix.utf8CodeUnitCount
+        return bytes.count >= count && memcmp(bytes.baseAddress! + (bytes.count - count), suffix.utf8Start, count) == 0
+    }
+
+    private static func equal(_ bytes: UnsafeRawBufferPointer, _ text: StaticString) -> Bool {
+        bytes.count == text.utf8CodeUnitCount && starts(bytes, with: text)
     }
 }
 
