@@ -40,6 +40,7 @@ public struct ServerSentEventStream: AsyncSequence, Sendable {
         }
 
         /// Whether the next event is already decoded, so `next()` will not wait for the network.
+        /// A relay writes what it has gathered when this turns false.
         public var hasBufferedEvent: Bool { pendingIndex < pending.count }
 
         public mutating func next() async throws -> ServerSentEvent? {

@@ -126,7 +126,7 @@ struct MessagesController {
         var iterator = events.makeAsyncIterator()
         var usage = MessagesUsage()
         var stopped = false
-        reading: while let events = try await iterator.nextEvents() {
+        while let events = try await iterator.nextEvents() {
             for event in events where !stopped {
                 switch event.event {
                 case "message_start", "message_delta":
@@ -147,7 +147,7 @@ struct MessagesController {
                 try await writer.write(pending)
                 pending.clear()
             }
-            if stopped { break reading }
+            if stopped { break }
         }
         if pending.readableBytes > 0 { try await writer.write(pending) }
         if stopped { await iterator.drain() }

@@ -233,7 +233,7 @@ struct ResponsesController {
         // The last event relayed: its sequence number is read only when a failure must follow it.
         var lastEventData: ByteBuffer?
         do {
-            reading: while let events = try await iterator.nextEvents() {
+            while let events = try await iterator.nextEvents() {
                 for event in events where !ended {
                     switch ResponsesUsageSniffer.kind(of: event) {
                     case .final:
@@ -255,7 +255,7 @@ struct ResponsesController {
                     try await writer.write(pending)
                     pending.clear()
                 }
-                if ended { break reading }
+                if ended { break }
             }
         } catch let error where !(error is CancellationError) {
             guard let responseID else { throw error }
