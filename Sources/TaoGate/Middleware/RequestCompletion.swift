@@ -39,20 +39,20 @@ struct RequestCompletion {
         let start = started.at
         let status = Int(response.status.code)
         let contentLength = response.body.contentLength
-        let settled = contentLength != nil
-        if settled { await settleAdmission(context: context) }
+        let streamed = contentLength == nil
+        if !streamed { await settleAdmission(context: context) }
         let body = response.body
         let metrics = self.metrics
         response.body = ResponseBody(contentLength: contentLength) { writer in
-            if !settled { metrics?.streamStarted() }
-            defer { if !settled { metrics?.streamEnded() } }
+            if streamed { metrics?.streamStarted() }
+            defer { if streamed { metrics?.streamEnded() } }
             do {
                 try await body.write(writer)
             } catch {
-                await finish(request: request, context: context, status: status, start: start, outcome: "client_gone", settled: settled)
+                await finish(request: request, context: context, status: status, start: start, outcome: "client_gone", settled: !streamed)
                 throw error
             }
-            await finish(request: request, context: context, status: status, start: start, outcome: nil, settled: settled)
+            await finish(request: request, context: context, status: status, start: start, outcome: nil, settled: !streamed)
         }
         return response
     }
