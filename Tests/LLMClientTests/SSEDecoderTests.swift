@@ -169,4 +169,17 @@ struct SSEDecoderTests {
         events[1].event = "named"
         #expect(events.allSatisfy { $0.wire == nil })
     }
+
+    @Test("Raw bytes are compared with literal text at an offset, at their end and whole")
+    func rawBytesCompareWithLiteralText() {
+        Array("data: [DONE]".utf8).withUnsafeBytes { bytes in
+            #expect(bytes.starts(with: "data: ") && bytes.starts(with: "[DONE]", at: 6))
+            #expect(!bytes.starts(with: "[DONE]x", at: 6) && !bytes.starts(with: "data:x"))
+            #expect(bytes.ends(with: "[DONE]") && !bytes.ends(with: "DONE"))
+            #expect(bytes.equals("data: [DONE]") && !bytes.equals("data: [DONE"))
+        }
+        [UInt8]().withUnsafeBytes { empty in
+            #expect(empty.starts(with: "") && empty.equals("") && !empty.starts(with: "d"))
+        }
+    }
 }

@@ -185,12 +185,12 @@ public struct SSEDecoder: Sendable {
     ) -> Int? {
         var lineStart = start
         var type: UnsafeRawBufferPointer?
-        if Self.hasPrefix(Self.eventPrefix, in: bytes, at: lineStart) {
+        if bytes.starts(with: Self.eventPrefix, at: lineStart) {
             guard let lineEnd = Self.lineFeed(in: bytes, from: lineStart) else { return nil }
             type = UnsafeRawBufferPointer(rebasing: bytes[(lineStart + Self.eventPrefix.utf8CodeUnitCount)..<lineEnd])
             lineStart = lineEnd + 1
         }
-        guard Self.hasPrefix(Self.dataPrefix, in: bytes, at: lineStart),
+        guard bytes.starts(with: Self.dataPrefix, at: lineStart),
             let dataEnd = Self.lineFeed(in: bytes, from: lineStart),
             dataEnd + 1 < bytes.count, bytes[dataEnd + 1] == Self.lf,
             dataEnd + 2 - start <= maxEventBytes
@@ -212,11 +212,6 @@ public struct SSEDecoder: Sendable {
 
     private static let eventPrefix: StaticString = "event: "
     private static let dataPrefix: StaticString = "data: "
-
-    private static func hasPrefix(_ prefix: StaticString, in bytes: UnsafeRawBufferPointer, at start: Int) -> Bool {
-        bytes.count - start >= prefix.utf8CodeUnitCount
-            && memcmp(bytes.baseAddress! + start, prefix.utf8Start, prefix.utf8CodeUnitCount) == 0
-    }
 
     /// Where the LF ending the line at `start` is; nil when the line has a CR or no end here.
     private static func lineFeed(in bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {

@@ -41,10 +41,7 @@ public struct ServerSentEvent: Sendable, Hashable {
 
     /// Whether the data is exactly `text` (such as OpenAI's `[DONE]`), compared without a String.
     public func dataIs(_ text: StaticString) -> Bool {
-        dataBytes.withUnsafeReadableBytes { bytes in
-            bytes.count == text.utf8CodeUnitCount
-                && bytes.elementsEqual(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
-        }
+        dataBytes.withUnsafeReadableBytes { $0.equals(text) }
     }
 
     public static func == (lhs: ServerSentEvent, rhs: ServerSentEvent) -> Bool {

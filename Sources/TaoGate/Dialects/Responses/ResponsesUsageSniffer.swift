@@ -1,14 +1,6 @@
 import LLMClient
 import NIOCore
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Finds the usage of a Responses answer or of its final stream event with a scanner, without
 /// decoding the output around it.
 enum ResponsesUsageSniffer {
@@ -77,14 +69,14 @@ enum ResponsesUsageSniffer {
         if var name = event.event {
             if let kind = name.withUTF8({ name in
                 let name = UnsafeRawBufferPointer(name)
-                return starts(name, with: "response.") ? kind(ofType: name) : nil
+                return name.starts(with: "response.") ? kind(ofType: name) : nil
             }) {
                 return kind
             }
         }
         return event.dataBytes.withUnsafeReadableBytes { data in
             let prefix: StaticString = #"{"type":""#
-            guard starts(data, with: prefix) else { return .other }
+            guard data.starts(with: prefix) else { return .other }
             let rest = UnsafeRawBufferPointer(rebasing: data[prefix.utf8CodeUnitCount...])
             guard let end = rest.firstIndex(of: UInt8(ascii: "\"")) else { return .other }
             return kind(ofType: UnsafeRawBufferPointer(rebasing: rest[..<end]))
@@ -93,24 +85,11 @@ enum ResponsesUsageSniffer {
 
     /// Deltas first: nearly every event of a stream is one.
     private static func kind(ofType type: UnsafeRawBufferPointer) -> EventKind {
-        if ends(type, with: ".delta") { return .delta }
-        if equal(type, "response.completed") || equal(type, "response.incomplete") || equal(type, "response.failed") {
+        if type.ends(with: ".delta") { return .delta }
+        if type.equals("response.completed") || type.equals("response.incomplete") || type.equals("response.failed") {
             return .final
         }
         return .other
-    }
-
-    private static func starts(_ bytes: UnsafeRawBufferPointer, with prefix: StaticString) -> Bool {
-        bytes.count >= prefix.utf8CodeUnitCount && memcmp(bytes.baseAddress!, prefix.utf8Start, prefix.utf8CodeUnitCount) == 0
-    }
-
-    private static func ends(_ bytes: UnsafeRawBufferPointer, with suffix: StaticString) -> Bool {
-        let count = suffix.utf8CodeUnitCount
-        return bytes.count >= count && memcmp(bytes.baseAddress! + (bytes.count - count), suffix.utf8Start, count) == 0
-    }
-
-    private static func equal(_ bytes: UnsafeRawBufferPointer, _ text: StaticString) -> Bool {
-        bytes.count == text.utf8CodeUnitCount && starts(bytes, with: text)
     }
 }
 
