@@ -42,7 +42,7 @@ struct JSONScannerStringTests {
                 switch key {
                 case "usage": found.append("usage")
                 case "completion_tokens": found.append("completion_tokens")
-                default: found.append("other:" + key)
+                default: found.append("other:" + key.description)
                 }
                 return scanner.skipValue(depth: 1)
             }
@@ -58,6 +58,16 @@ struct JSONScannerStringTests {
     @Test("A member name with escapes is matched as it decodes")
     func escapedNameMatchesDecoded() {
         #expect(names(#"{"\u0075sage":1,"completion\u005ftokens":2}"#) == ["usage", "completion_tokens"])
+    }
+
+    @Test("A member name beyond ASCII is kept as it spells, and its neighbours still match")
+    func nonASCIINameIsKept() {
+        #expect(names(#"{"usagé":1,"直接":2,"usage":3}"#) == ["other:usagé", "other:直接", "usage"])
+    }
+
+    @Test("A member name holding a control character ends the scan")
+    func controlCharacterInNameEndsTheScan() {
+        #expect(names("{\"us\u{1}age\":1}") == nil)
     }
 
     @Test("A member name that is not valid UTF-8 ends the scan")
@@ -80,7 +90,7 @@ struct JSONScannerStringTests {
                 var scanner = JSONScanner(bytes: raw.bindMemory(to: UInt8.self))
                 var names: [String] = []
                 let read = scanner.members { scanner, key in
-                    names.append(key)
+                    names.append(key.description)
                     return key == "after" ? scanner.string() == "x" : scanner.skipValue(depth: 1)
                 }
                 return read && scanner.isAtEnd() ? names : nil

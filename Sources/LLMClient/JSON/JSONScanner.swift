@@ -29,14 +29,14 @@ package struct JSONScanner {
     }
 
     /// An object's members, each value read by `member` (which must consume it).
-    package mutating func members(_ member: (inout JSONScanner, String) -> Bool) -> Bool {
+    package mutating func members(_ member: (inout JSONScanner, JSONKey) -> Bool) -> Bool {
         skipWhitespace()
         guard consume(UInt8(ascii: "{")) else { return false }
         skipWhitespace()
         if consume(UInt8(ascii: "}")) { return true }
         while true {
             skipWhitespace()
-            guard let key = string() else { return false }
+            guard let key = key() else { return false }
             skipWhitespace()
             guard consume(UInt8(ascii: ":")) else { return false }
             skipWhitespace()
@@ -105,6 +105,24 @@ package struct JSONScanner {
             index += 1
         }
         return nil
+    }
+
+    /// A member's name: its bytes in the text when they are plain ASCII without escapes, else
+    /// the String it spells (nil when it is not a valid string).
+    private mutating func key() -> JSONKey? {
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
+        let start = index + 1
+        var end = start
+        while end < bytes.count {
+            let byte = bytes[end]
+            if byte == UInt8(ascii: "\"") {
+                index = end + 1
+                return JSONKey(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start..<end])))
+            }
+            if byte == UInt8(ascii: "\\") || byte >= 0x80 || byte < 0x20 { break }
+            end += 1
+        }
+        return string().map(JSONKey.init(spelled:))
     }
 
     private mutating func escapedString() -> String? {

@@ -40,15 +40,16 @@ struct InboundBody: Sendable {
             var seen = Set<String>()
             var problem: GatewayError?
             let read = scanner.members { scanner, key in
-                guard seen.insert(key).inserted else {
+                let name = key.description
+                guard seen.insert(name).inserted else {
                     problem = invalid(
-                        "the body holds the member `\(key)` more than once",
-                        zh: "请求体中的成员 `\(key)` 出现了不止一次",
-                        param: key
+                        "the body holds the member `\(name)` more than once",
+                        zh: "请求体中的成员 `\(name)` 出现了不止一次",
+                        param: name
                     )
                     return false
                 }
-                fields.keys.append(key)
+                fields.keys.append(name)
                 switch key {
                 case "model":
                     if scanner.null() { return true }
@@ -71,7 +72,7 @@ struct InboundBody: Sendable {
                     fields.hasStreamOptions = true
                     var inner = Set<String>()
                     return scanner.members { scanner, key in
-                        guard inner.insert(key).inserted else {
+                        guard inner.insert(key.description).inserted else {
                             problem = invalid("stream_options holds the member `\(key)` more than once", param: "stream_options")
                             return false
                         }

@@ -24,14 +24,14 @@ enum MessagesUsageSniffer {
 extension JSONScanner {
     /// The `usage` member of this object, or of its member `nested`; nil when there is none or
     /// the text is not of the usual shape.
-    fileprivate mutating func usageMember(nested: String?) -> MessagesUsage? {
+    fileprivate mutating func usageMember(nested: StaticString?) -> MessagesUsage? {
         var usage: MessagesUsage?
         guard scanUsage(nested: nested, into: &usage), isAtEnd() else { return nil }
         return usage
     }
 
     /// Reads one object, keeping the usage found; false when the text is not an object.
-    private mutating func scanUsage(nested: String?, into usage: inout MessagesUsage?) -> Bool {
+    private mutating func scanUsage(nested: StaticString?, into usage: inout MessagesUsage?) -> Bool {
         members { scanner, key in
             if let nested {
                 return key == nested ? scanner.scanUsage(nested: nil, into: &usage) : scanner.skipValue(depth: 1)

@@ -103,13 +103,13 @@ extension JSONScanner {
         }
     }
 
-    fileprivate mutating func responsesUsage(nestedIn nested: String?) -> TokenUsage? {
+    fileprivate mutating func responsesUsage(nestedIn nested: StaticString?) -> TokenUsage? {
         var usage: TokenUsage?
         guard scanUsage(nestedIn: nested, into: &usage), isAtEnd() else { return nil }
         return usage
     }
 
-    private mutating func scanUsage(nestedIn nested: String?, into usage: inout TokenUsage?) -> Bool {
+    private mutating func scanUsage(nestedIn nested: StaticString?, into usage: inout TokenUsage?) -> Bool {
         members { scanner, key in
             if let nested {
                 return key == nested ? scanner.scanUsage(nestedIn: nil, into: &usage) : scanner.skipValue(depth: 1)
