@@ -44,7 +44,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler {
         state = .awaitingHead(exchange)
         requestWritten = false
         resumeReading()
-        exchange.abort = { [weak self] error in self?.abort(exchange, with: error) }
+        exchange.carrier = self
         context.write(wrapOutboundOut(.head(exchange.head)), promise: nil)
         if let body = exchange.body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
         let written = context.eventLoop.makePromise(of: Void.self)
@@ -124,7 +124,8 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler {
         if case .idle = state { close() }
     }
 
-    private func abort(_ exchange: UpstreamExchange, with error: ProviderError) {
+    /// Ends `exchange` early: when this connection carries it, the connection closes too.
+    func abort(_ exchange: UpstreamExchange, with error: ProviderError) {
         switch state {
         case .awaitingHead(let current) where current === exchange, .readingBody(let current, _) where current === exchange:
             failCurrent(error)

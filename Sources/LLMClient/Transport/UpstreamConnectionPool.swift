@@ -41,6 +41,7 @@ final class UpstreamConnectionPool {
         guard !isShutDown else { return exchange.fail(.unreachable("the gateway is shutting down")) }
         if let forwardProxy { exchange.addressForwardProxy(origin: origin, authorization: forwardProxy.authorization) }
         exchange.start()
+        guard !exchange.isFinished else { return }
         while let (handler, _) = idle.popLast() {
             if handler.isIdle { return handler.send(exchange) }
         }

@@ -25,12 +25,13 @@ final class UpstreamExchange: @unchecked Sendable {
     /// A body read whole: the head, once it has come, and the bytes so far.
     private var wholeHead: HTTPResponseHead?
     private var wholeBody: ByteBuffer?
-    private var deadlineTimer: Scheduled<Void>?
-    private var idleTimer: Scheduled<Void>?
+    private var deadlineTimer: NIOScheduledCallback?
+    private var idleTimer: NIOScheduledCallback?
     private var lastRead = NIODeadline.now()
     private(set) var isFinished = false
-    /// Set by the connection carrying the exchange: closes it, with the reason.
-    var abort: ((ProviderError) -> Void)?
+    /// The connection carrying the exchange, which `stop` closes; held only until the exchange
+    /// ends (the connection holds the exchange meanwhile).
+    var carrier: UpstreamConnectionHandler?
     private let census: ExchangeCensus
 
     init(
@@ -68,15 +69,28 @@ final class UpstreamExchange: @unchecked Sendable {
     /// Starts the deadline's timer; called once, when the exchange enters a pool.
     func start() {
         eventLoop.assertInEventLoop()
-        deadlineTimer = eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
-            stop(.timeout("the upstream did not answer within the time allowed"))
+        deadlineTimer = schedule(at: deadline, DeadlinePassed(exchange: self))
+    }
+
+    /// A timer without a promise or a closure to allocate; nil (and the exchange failed) when
+    /// the loop is shutting down.
+    private func schedule(at deadline: NIODeadline, _ handler: some NIOScheduledCallbackHandler) -> NIOScheduledCallback? {
+        do {
+            return try eventLoop.assumeIsolated().scheduleCallback(at: deadline, handler: handler)
+        } catch {
+            fail(.unreachable("the gateway is shutting down"))
+            return nil
         }
+    }
+
+    fileprivate func deadlinePassed() {
+        stop(.timeout("the upstream did not answer within the time allowed"))
     }
 
     /// Ends the exchange early (a timeout, a caller that left): its connection is closed.
     func stop(_ error: ProviderError) {
         eventLoop.assertInEventLoop()
-        if let abort { abort(error) } else { fail(error) }
+        if let carrier { carrier.abort(self, with: error) } else { fail(error) }
     }
 
     /// The response head arrived: the caller gets the response, whose body `connection` feeds
@@ -131,7 +145,7 @@ final class UpstreamExchange: @unchecked Sendable {
     func finish() {
         guard !isFinished else { return }
         isFinished = true
-        abort = nil  // it holds the exchange: a cycle until the exchange ends
+        carrier = nil  // it holds the exchange: a cycle until the exchange ends
         cancelTimers()
         if let head = wholeHead {
             let response = self.response
@@ -147,7 +161,7 @@ final class UpstreamExchange: @unchecked Sendable {
     func fail(_ error: ProviderError) {
         guard !isFinished else { return }
         isFinished = true
-        abort = nil
+        carrier = nil
         cancelTimers()
         if let source {
             source.finish(error)
@@ -168,16 +182,30 @@ final class UpstreamExchange: @unchecked Sendable {
 
     /// One timer per exchange, moved on only when it fires: a read costs a clock reading.
     private func scheduleIdleCheck(in delay: TimeAmount) {
-        idleTimer = eventLoop.assumeIsolated().scheduleTask(in: delay) { [self] in
-            guard !isFinished, let idleTimeout else { return }
-            let silence = NIODeadline.now() - lastRead
-            if silence >= idleTimeout {
-                stop(.timeout("the upstream sent nothing for longer than the idle timeout"))
-            } else {
-                scheduleIdleCheck(in: idleTimeout - silence)
-            }
+        idleTimer = schedule(at: .now() + delay, IdleCheck(exchange: self))
+    }
+
+    fileprivate func checkIdle() {
+        guard !isFinished, let idleTimeout else { return }
+        let silence = NIODeadline.now() - lastRead
+        if silence >= idleTimeout {
+            stop(.timeout("the upstream sent nothing for longer than the idle timeout"))
+        } else {
+            scheduleIdleCheck(in: idleTimeout - silence)
         }
     }
+}
+
+/// An exchange's deadline: the event loop holds the exchange until it fires or is cancelled.
+private struct DeadlinePassed: NIOScheduledCallbackHandler {
+    let exchange: UpstreamExchange
+    func handleScheduledCallback(eventLoop: some EventLoop) { exchange.deadlinePassed() }
+}
+
+/// An exchange's check for a body gone silent.
+private struct IdleCheck: NIOScheduledCallbackHandler {
+    let exchange: UpstreamExchange
+    func handleScheduledCallback(eventLoop: some EventLoop) { exchange.checkIdle() }
 }
 
 /// Tells the connection when the body's reader wants more, or has gone.
