@@ -96,8 +96,9 @@ public final class UpstreamTransport: Sendable {
         let loop = group.any()
         guard let pools = loops[ObjectIdentifier(loop)] else { throw ProviderError.unreachable("no event loop for the upstream") }
         var head = HTTPRequestHead(version: .http1_1, method: method, uri: path, headers: headers)
-        head.headers.replaceOrAdd(name: "Host", value: origin.hostHeader)
-        head.headers.replaceOrAdd(name: "Content-Length", value: String(body?.readableBytes ?? 0))
+        head.headers.reserveCapacity(headers.count + 2)  // one copy of the caller's headers, not three
+        head.headers.set(name: "Host", value: origin.hostHeader)
+        head.headers.set(name: "Content-Length", value: String(body?.readableBytes ?? 0))
         let response = loop.makePromise(of: UpstreamResponse.self)
         let answered = response.futureResult
         let exchange = UpstreamExchange(
@@ -131,6 +132,13 @@ public final class UpstreamTransport: Sendable {
             closing.append(pools.eventLoop.flatSubmit { pools.shutdown() })
         }
         for future in closing { try? await future.get() }
+    }
+}
+
+extension HTTPHeaders {
+    /// `replaceOrAdd`, which first copies the headers to remove what is usually not there.
+    fileprivate mutating func set(name: String, value: String) {
+        if contains(name: name) { replaceOrAdd(name: name, value: value) } else { add(name: name, value: value) }
     }
 }
 
