@@ -10,6 +10,8 @@ import NIOSSL
 final class UpstreamConnectionPool {
     let eventLoop: any EventLoop
     let origin: UpstreamOrigin
+    /// The loop's watch over deadlines, shared by its pools.
+    private let watch: ExchangeWatch
     private let configuration: UpstreamTransport.Configuration
     /// The TLS context for an https origin (nil for http), or why it could not be made.
     private let tls: Result<NIOSSLContext, any Error>?
@@ -26,9 +28,16 @@ final class UpstreamConnectionPool {
     /// Completed once shut down and every connection has closed.
     private var drained: EventLoopPromise<Void>?
 
-    init(eventLoop: any EventLoop, origin: UpstreamOrigin, configuration: UpstreamTransport.Configuration, tls: Result<NIOSSLContext, any Error>?) {
+    init(
+        eventLoop: any EventLoop,
+        origin: UpstreamOrigin,
+        watch: ExchangeWatch,
+        configuration: UpstreamTransport.Configuration,
+        tls: Result<NIOSSLContext, any Error>?
+    ) {
         self.eventLoop = eventLoop
         self.origin = origin
+        self.watch = watch
         self.configuration = configuration
         self.tls = tls
         let proxy = configuration.proxies.proxy(for: origin)
@@ -40,7 +49,7 @@ final class UpstreamConnectionPool {
         eventLoop.assertInEventLoop()
         guard !isShutDown else { return exchange.fail(.unreachable("the gateway is shutting down")) }
         if let forwardProxy { exchange.addressForwardProxy(origin: origin, authorization: forwardProxy.authorization) }
-        exchange.start()
+        exchange.start(watchedBy: watch)
         guard !exchange.isFinished else { return }
         while let (handler, _) = idle.popLast() {
             if handler.isIdle { return handler.send(exchange) }

@@ -25,9 +25,13 @@ final class UpstreamExchange: @unchecked Sendable {
     /// A body read whole: the head, once it has come, and the bytes so far.
     private var wholeHead: HTTPResponseHead?
     private var wholeBody: ByteBuffer?
-    private var deadlineTimer: NIOScheduledCallback?
-    private var idleTimer: NIOScheduledCallback?
-    private var lastRead = NIODeadline.now()
+    /// The loop's watch over deadlines and silences, from `start` until the exchange ends.
+    private var watch: ExchangeWatch?
+    /// Where the watch keeps this exchange (the watch's bookkeeping).
+    var watchSlot = -1
+    private var headArrived = false
+    /// When the body was last read, or the head arrived (kept only under an idle timeout).
+    private var lastRead = NIODeadline.distantPast
     private(set) var isFinished = false
     /// The connection carrying the exchange, which `stop` closes; held only until the exchange
     /// ends (the connection holds the exchange meanwhile).
@@ -66,25 +70,23 @@ final class UpstreamExchange: @unchecked Sendable {
         if let authorization { head.headers.replaceOrAdd(name: "Proxy-Authorization", value: authorization) }
     }
 
-    /// Starts the deadline's timer; called once, when the exchange enters a pool.
-    func start() {
+    /// Puts the exchange under `watch`, which stops it at its deadline or when its body goes
+    /// silent; called once, when the exchange enters a pool.
+    func start(watchedBy watch: ExchangeWatch) {
         eventLoop.assertInEventLoop()
-        deadlineTimer = schedule(at: deadline, DeadlinePassed(exchange: self))
+        guard watch.add(self) else { return fail(.unreachable("the gateway is shutting down")) }
+        self.watch = watch
     }
 
-    /// A timer without a promise or a closure to allocate; nil (and the exchange failed) when
-    /// the loop is shutting down.
-    private func schedule(at deadline: NIODeadline, _ handler: some NIOScheduledCallbackHandler) -> NIOScheduledCallback? {
-        do {
-            return try eventLoop.assumeIsolated().scheduleCallback(at: deadline, handler: handler)
-        } catch {
-            fail(.unreachable("the gateway is shutting down"))
-            return nil
+    /// Why the exchange must end at `now`, if it must.
+    func overdue(at now: NIODeadline) -> ProviderError? {
+        if !isFinished, coversBody || !headArrived, now >= deadline {
+            return .timeout("the upstream did not answer within the time allowed")
         }
-    }
-
-    fileprivate func deadlinePassed() {
-        stop(.timeout("the upstream did not answer within the time allowed"))
+        if !isFinished, headArrived, let idleTimeout, now - lastRead >= idleTimeout {
+            return .timeout("the upstream sent nothing for longer than the idle timeout")
+        }
+        return nil
     }
 
     /// Ends the exchange early (a timeout, a caller that left): its connection is closed.
@@ -98,11 +100,8 @@ final class UpstreamExchange: @unchecked Sendable {
     func received(_ head: HTTPResponseHead, connection: UpstreamConnectionHandler) {
         eventLoop.assertInEventLoop()
         guard !isFinished else { return }
-        if !coversBody {
-            deadlineTimer?.cancel()
-            deadlineTimer = nil
-        }
-        if let idleTimeout { scheduleIdleCheck(in: idleTimeout) }
+        headArrived = true
+        if idleTimeout != nil { lastRead = .now() }
         if wholeBodyLimit != nil {
             wholeHead = head
             return
@@ -120,7 +119,7 @@ final class UpstreamExchange: @unchecked Sendable {
 
     /// A piece of the body; false when the reader wants no more for now.
     func received(_ bytes: ByteBuffer) -> Bool {
-        lastRead = .now()
+        if idleTimeout != nil { lastRead = .now() }
         if let wholeBodyLimit, wholeHead != nil {
             guard (wholeBody?.readableBytes ?? 0) + bytes.readableBytes <= wholeBodyLimit else {
                 stop(UpstreamResponseBody.tooLarge(wholeBodyLimit))
@@ -146,7 +145,7 @@ final class UpstreamExchange: @unchecked Sendable {
         guard !isFinished else { return }
         isFinished = true
         carrier = nil  // it holds the exchange: a cycle until the exchange ends
-        cancelTimers()
+        unwatch()
         if let head = wholeHead {
             let response = self.response
             self.response = nil
@@ -162,7 +161,7 @@ final class UpstreamExchange: @unchecked Sendable {
         guard !isFinished else { return }
         isFinished = true
         carrier = nil
-        cancelTimers()
+        unwatch()
         if let source {
             source.finish(error)
             self.source = nil
@@ -173,39 +172,10 @@ final class UpstreamExchange: @unchecked Sendable {
         }
     }
 
-    private func cancelTimers() {
-        deadlineTimer?.cancel()
-        deadlineTimer = nil
-        idleTimer?.cancel()
-        idleTimer = nil
+    private func unwatch() {
+        watch?.remove(self)
+        watch = nil
     }
-
-    /// One timer per exchange, moved on only when it fires: a read costs a clock reading.
-    private func scheduleIdleCheck(in delay: TimeAmount) {
-        idleTimer = schedule(at: .now() + delay, IdleCheck(exchange: self))
-    }
-
-    fileprivate func checkIdle() {
-        guard !isFinished, let idleTimeout else { return }
-        let silence = NIODeadline.now() - lastRead
-        if silence >= idleTimeout {
-            stop(.timeout("the upstream sent nothing for longer than the idle timeout"))
-        } else {
-            scheduleIdleCheck(in: idleTimeout - silence)
-        }
-    }
-}
-
-/// An exchange's deadline: the event loop holds the exchange until it fires or is cancelled.
-private struct DeadlinePassed: NIOScheduledCallbackHandler {
-    let exchange: UpstreamExchange
-    func handleScheduledCallback(eventLoop: some EventLoop) { exchange.deadlinePassed() }
-}
-
-/// An exchange's check for a body gone silent.
-private struct IdleCheck: NIOScheduledCallbackHandler {
-    let exchange: UpstreamExchange
-    func handleScheduledCallback(eventLoop: some EventLoop) { exchange.checkIdle() }
 }
 
 /// Tells the connection when the body's reader wants more, or has gone.

@@ -153,10 +153,12 @@ private final class LoopPools: @unchecked Sendable {
     let eventLoop: any EventLoop
     private let configuration: UpstreamTransport.Configuration
     private let tls: TLSContextOnFirstUse
+    private let watch: ExchangeWatch
     private var pools: [PoolKey: UpstreamConnectionPool] = [:]
 
     init(eventLoop: any EventLoop, configuration: UpstreamTransport.Configuration, tls: TLSContextOnFirstUse) {
         self.eventLoop = eventLoop
+        self.watch = ExchangeWatch(eventLoop: eventLoop)
         self.configuration = configuration
         self.tls = tls
     }
@@ -165,7 +167,13 @@ private final class LoopPools: @unchecked Sendable {
         eventLoop.assertInEventLoop()
         if let pool = pools[key] { return pool }
         let origin = key.origin
-        let pool = UpstreamConnectionPool(eventLoop: eventLoop, origin: origin, configuration: configuration, tls: origin.usesTLS ? tls.context : nil)
+        let pool = UpstreamConnectionPool(
+            eventLoop: eventLoop,
+            origin: origin,
+            watch: watch,
+            configuration: configuration,
+            tls: origin.usesTLS ? tls.context : nil
+        )
         pools[key] = pool
         return pool
     }

@@ -326,6 +326,26 @@ struct UpstreamTransportTests {
         await upstream.close()
     }
 
+    @Test("A stream's deadline ends with its head: a body quiet for longer than the deadline ends only at the idle timeout")
+    func streamDeadlineCoversOnlyTheHead() async throws {
+        let upstream = try await ScriptedUpstream { _, _ in
+            .bytesThenSilence("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n7\r\ndata: 1\r\n")
+        }
+        let transport = UpstreamTransport(group: Self.loops)
+        let response = try await call(transport, upstream.port, deadline: .milliseconds(200), coversBody: false, idleTimeout: .milliseconds(900))
+        let failure: ProviderError?
+        do {
+            _ = try await response.body.collect(upTo: 1 << 20)
+            failure = nil
+        } catch let error as ProviderError {
+            failure = error
+        }
+        #expect(failure?.kind == .timeout)
+        #expect(failure?.upstreamMessage?.contains("idle timeout") == true)
+        await transport.shutdown()
+        await upstream.close()
+    }
+
     @Test("A reader that stops before the end closes the connection instead of reusing it")
     func readerStopsEarly() async throws {
         let upstream = try await ScriptedUpstream { index, _ in index == 0 ? .flood(bytes: 8 << 20) : .bytes(Self.okJSON) }
