@@ -47,7 +47,10 @@ struct InboundBodyTests {
         #expect(try scan(#"{"model":"m","metadata":{"a":1,"a":2}}"#).model == "m")
     }
 
-    @Test("A model with a control character is refused", arguments: ["gpt-4o\u{0}", "a\nb", "", String(repeating: "m", count: 201)])
+    @Test(
+        "A model with a control character, none, or too many bytes is refused",
+        arguments: ["gpt-4o\u{0}", "a\nb", "a\u{7F}b", "a\u{85}b", "a\u{9F}", "", String(repeating: "m", count: 201)]
+    )
     func badModelsAreRefused(model: String) throws {
         var text = ByteBuffer()
         text.writeString("{\"model\":")
@@ -55,6 +58,15 @@ struct InboundBodyTests {
         text.writeString("}")
         let body = try InboundBody.scan(text)
         #expect(throws: GatewayError.self) { try body.validModel() }
+    }
+
+    @Test("A model may spell anything printable, beyond ASCII too", arguments: ["gpt-4o", "通义千问-max", "a\u{A0}b", "model 🙂"])
+    func printableModelsAreAccepted(model: String) throws {
+        var text = ByteBuffer()
+        text.writeString("{\"model\":")
+        JSONText.writeString(model, to: &text)
+        text.writeString("}")
+        #expect(try InboundBody.scan(text).validModel() == model)
     }
 
     @Test("A number too long for a machine integer is skipped, not a crash")
