@@ -18,6 +18,8 @@ struct ErrorMappingTests {
             #"{"message":"hi","max_tokens":0}"#,
             #"{"message":"hi","max_tokens":1.5}"#,
             #"{"message":"hi","model":""}"#,
+            #"{"message":"hi","model":"gpt-4o\u0000"}"#,
+            #"{"message":"hi","model":"gpt\u0085"}"#,
             #"{"message":"hi","userId":"has spaces"}"#,
             #"{"message":"hi","system":7}"#,
         ]

@@ -86,7 +86,7 @@ struct ChatInput: Sendable {
         guard let message = body.message, !message.allSatisfy(\.isWhitespace) else { throw Self.messageRequired }
         self.message = message
         if let model = body.model {
-            guard Self.isValidModel(model) else { throw Self.invalidField("model") }
+            guard ModelName.isValid(model) else { throw Self.invalidField("model") }
             self.model = model
         }
         if let userID = body.userId {
@@ -102,10 +102,6 @@ struct ChatInput: Sendable {
             self.maxTokens = maxTokens
         }
         self.system = body.system.flatMap { $0.isEmpty ? nil : $0 }
-    }
-
-    private static func isValidModel(_ model: String) -> Bool {
-        !model.isEmpty && model.utf8.count <= 200 && !model.unicodeScalars.contains { $0.properties.generalCategory == .control }
     }
 
     private static func invalidField(_ name: String?) -> GatewayError {
