@@ -152,10 +152,16 @@ struct LogLineFormatTests {
 
     @Test("Integers are written in decimal, zero and negative ones included")
     func integersAreDecimal() throws {
-        let fields = try line(["zero": .stringConvertible(0), "negative": .stringConvertible(-42), "least": .stringConvertible(Int.min)])
+        let fields = try line([
+            "zero": .stringConvertible(0), "negative": .stringConvertible(-42), "least": .stringConvertible(Int.min),
+            "greatest": .stringConvertible(Int.max), "ten": .stringConvertible(10), "zeros": .stringConvertible(1_000_001),
+        ])
         #expect(fields["zero"] as? Int == 0)
         #expect(fields["negative"] as? Int == -42)
         #expect(fields["least"] as? Int == Int.min)
+        #expect(fields["greatest"] as? Int == Int.max)
+        #expect(fields["ten"] as? Int == 10)
+        #expect(fields["zeros"] as? Int == 1_000_001)
     }
 
     @Test("Quotes, backslashes and control characters in values are escaped, so a value cannot break its line")

@@ -26,17 +26,17 @@ struct LogLine {
         bytes.append(UInt8(ascii: "\""))
     }
 
-    /// `number` in decimal digits.
+    /// `number` in decimal digits, most significant first. (Writing them backwards and reversing
+    /// `bytes[start...]` copied the slice: an allocation per number.)
     mutating func append(_ number: Int) {
-        guard number != 0 else { return bytes.append(UInt8(ascii: "0")) }
         if number < 0 { bytes.append(UInt8(ascii: "-")) }
-        var magnitude = number.magnitude
-        let start = bytes.count
-        while magnitude > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
-            magnitude /= 10
+        let magnitude = number.magnitude
+        var divisor: UInt = 1
+        while divisor <= magnitude / 10 { divisor *= 10 }
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(magnitude / divisor % 10))
+            divisor /= 10
         }
-        bytes[start...].reverse()
     }
 
     /// `number` as a JSON number, or `null` when it is not finite.
