@@ -37,11 +37,11 @@ struct InboundBody: Sendable {
             guard isValidUTF8(bytes) else { throw invalid("the body is not valid UTF-8", zh: "请求体不是有效的 UTF-8") }
             var scanner = JSONScanner(bytes: bytes, maximumDepth: maximumDepth)
             var fields = InboundBody()
-            var seen = Set<String>()
+            var seen = MemberNames()
             var problem: GatewayError?
             let read = scanner.members { scanner, key in
                 let name = key.description
-                guard seen.insert(name).inserted else {
+                guard seen.insert(name) else {
                     problem = invalid(
                         "the body holds the member `\(name)` more than once",
                         zh: "请求体中的成员 `\(name)` 出现了不止一次",
@@ -49,7 +49,6 @@ struct InboundBody: Sendable {
                     )
                     return false
                 }
-                fields.keys.append(name)
                 switch key {
                 case "model":
                     if scanner.null() { return true }
@@ -70,9 +69,9 @@ struct InboundBody: Sendable {
                 case "stream_options":
                     if scanner.null() { return true }
                     fields.hasStreamOptions = true
-                    var inner = Set<String>()
+                    var inner = MemberNames()
                     return scanner.members { scanner, key in
-                        guard inner.insert(key.description).inserted else {
+                        guard inner.insert(key.description) else {
                             problem = invalid("stream_options holds the member `\(key)` more than once", param: "stream_options")
                             return false
                         }
@@ -126,6 +125,7 @@ struct InboundBody: Sendable {
             }
             if let problem { throw problem }
             guard read, scanner.isAtEnd() else { throw invalid("the body must be a JSON object", zh: "请求体必须是 JSON 对象") }
+            fields.keys = seen.inOrder
             return fields
         }
     }
@@ -187,6 +187,28 @@ struct InboundBody: Sendable {
             for offset in 2..<length where bytes[index + offset] & 0xC0 != 0x80 { return false }
             index += length
         }
+        return true
+    }
+}
+
+/// An object's member names so far, in order, for finding one given twice: a short list is
+/// searched (a body has a handful of members, and a set would cost an allocation and a hash per
+/// name), a long one is also kept in a set, so that a body of many members stays linear.
+private struct MemberNames {
+    private(set) var inOrder: [String] = []
+    /// Every name, once there are `searchedUpTo` of them.
+    private var set: Set<String> = []
+    private static let searchedUpTo = 16
+
+    /// False when `name` was already there.
+    mutating func insert(_ name: String) -> Bool {
+        if inOrder.count < Self.searchedUpTo {
+            guard !inOrder.contains(name) else { return false }
+        } else {
+            if set.isEmpty { set = Set(inOrder) }
+            guard set.insert(name).inserted else { return false }
+        }
+        inOrder.append(name)
         return true
     }
 }

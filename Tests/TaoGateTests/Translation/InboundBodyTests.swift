@@ -35,6 +35,20 @@ struct InboundBodyTests {
         #expect(throws: GatewayError.self) { try scan(text) }
     }
 
+    @Test(
+        "Among many members, one given twice is refused wherever the two are, and all distinct ones are kept in order",
+        arguments: [(3, 10), (3, 30), (20, 35), (39, 40)]
+    )
+    func duplicateAmongManyIsRefused(first: Int, again: Int) throws {
+        let names = (0..<41).map { "m\($0)" }
+        let distinct = "{" + names.map { "\"\($0)\":\($0.count)" }.joined(separator: ",") + "}"
+        #expect(try scan(distinct).keys == names)
+        var repeated = names
+        repeated[again] = names[first]
+        let text = "{" + repeated.map { "\"\($0)\":1" }.joined(separator: ",") + "}"
+        #expect(throws: GatewayError.self) { try scan(text) }
+    }
+
     @Test("A member given twice in stream_options is refused")
     func duplicateStreamOptionIsRefused() {
         #expect(throws: GatewayError.self) {
