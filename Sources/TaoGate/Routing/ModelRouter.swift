@@ -345,8 +345,10 @@ final class ModelRouter: Sendable {
         _ call: (Key, Endpoint, _ model: String) async throws -> Value
     ) async throws -> Value {
         guard endpoint(for: request.model) != nil else { throw UnknownModel(model: request.model) }
-        var lastError: any Error = UnknownModel(model: request.model)
-        for candidate in [request.model] + (fallbacks[request.model] ?? []) {
+        // Set only when a candidate fails: an error (and an array of candidates) made up front
+        // would be an allocation on every request.
+        var lastError: (any Error)?
+        for candidate in CandidateModels(first: request.model, fallbacks: fallbacks[request.model] ?? []) {
             guard let endpoint = endpoint(for: candidate) else { continue }
             guard endpoint.canServe(request.api) else {
                 lastError = UnservableRequest(model: candidate, api: request.api ?? .chat)
@@ -410,7 +412,7 @@ final class ModelRouter: Sendable {
                 }
             }
         }
-        throw lastError
+        throw lastError ?? UnknownModel(model: request.model)
     }
 
     /// Keys not cooling down, in a weighted random order, then the cooling ones (better a
@@ -492,5 +494,24 @@ final class ModelRouter: Sendable {
         }
         object["model"] = model
         return ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object))
+    }
+}
+
+/// A request's model, then its fallbacks in order.
+private struct CandidateModels: Sequence, IteratorProtocol {
+    private var first: String?
+    private var fallbacks: IndexingIterator<[String]>
+
+    init(first: String, fallbacks: [String]) {
+        self.first = first
+        self.fallbacks = fallbacks.makeIterator()
+    }
+
+    mutating func next() -> String? {
+        if let model = first {
+            first = nil
+            return model
+        }
+        return fallbacks.next()
     }
 }
