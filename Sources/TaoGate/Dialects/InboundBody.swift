@@ -195,10 +195,15 @@ struct InboundBody: Sendable {
 /// searched (a body has a handful of members, and a set would cost an allocation and a hash per
 /// name), a long one is also kept in a set, so that a body of many members stays linear.
 private struct MemberNames {
-    private(set) var inOrder: [String] = []
+    private(set) var inOrder: [String]
     /// Every name, once there are `searchedUpTo` of them.
     private var set: Set<String> = []
     private static let searchedUpTo = 16
+
+    init() {
+        inOrder = []
+        inOrder.reserveCapacity(8)  // one allocation for a usual body, not one per doubling
+    }
 
     /// False when `name` was already there.
     mutating func insert(_ name: String) -> Bool {
