@@ -136,7 +136,8 @@ public final class UpstreamTransport: Sendable {
 }
 
 extension HTTPHeaders {
-    /// `replaceOrAdd`, which first copies the headers to remove what is usually not there.
+    /// `replaceOrAdd`, without its removal pass (which copies the headers) when `name` is absent,
+    /// as it usually is.
     fileprivate mutating func set(name: String, value: String) {
         if contains(name: name) { replaceOrAdd(name: name, value: value) } else { add(name: name, value: value) }
     }
