@@ -198,7 +198,7 @@ struct AdminUsageController {
 
     private static func filter(_ text: String?, name: String) throws -> String? {
         guard let text, !text.isEmpty else { return nil }
-        guard text.utf8.count <= 256, !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard text.utf8.count <= 256, !text.hasControlCharacters else {
             throw GatewayError.invalidRequest(en: "\(name) is not a valid filter", zh: "\(name) 不是有效的筛选条件")
         }
         return text

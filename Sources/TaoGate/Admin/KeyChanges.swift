@@ -74,12 +74,12 @@ public struct KeyChanges: Sendable, Equatable {
     /// Checks every field set.
     public func validate(now: Date = Date()) throws(Invalid) {
         if let name {
-            guard !name.isEmpty, name.count <= 100, !Self.hasControlCharacters(name) else {
+            guard !name.isEmpty, name.count <= 100, !name.hasControlCharacters else {
                 throw Invalid(field: "name", problem: "must be 1 to 100 characters without control characters")
             }
         }
         for (field, value, limit) in [("owner", owner, 200), ("note", note, 1000)] {
-            if let text = value ?? nil, text.count > limit || Self.hasControlCharacters(text) {
+            if let text = value ?? nil, text.count > limit || text.hasControlCharacters {
                 throw Invalid(field: field, problem: "must be at most \(limit) characters without control characters")
             }
         }
@@ -100,7 +100,7 @@ public struct KeyChanges: Sendable, Equatable {
             for model in models {
                 let star = model.firstIndex(of: "*")
                 guard !model.isEmpty, model.count <= 256, star == nil || star == model.index(before: model.endIndex),
-                    !Self.hasControlCharacters(model)
+                    !model.hasControlCharacters
                 else {
                     throw Invalid(field: "allowed_models", problem: "holds \"\(model)\": a model is an exact name, or a prefix ending in *")
                 }
@@ -157,10 +157,6 @@ public struct KeyChanges: Sendable, Equatable {
     private static func positive(_ value: JSONValue, field: String) throws(Invalid) -> Int {
         guard case .integer(let number) = value else { throw Invalid(field: field, problem: "must be a positive whole number or null") }
         return number
-    }
-
-    private static func hasControlCharacters(_ text: String) -> Bool {
-        text.unicodeScalars.contains { $0.properties.generalCategory == .control }
     }
 
     /// An ISO 8601 time (`2027-01-01T00:00:00Z`, fractions and offsets allowed) or a date
