@@ -129,6 +129,22 @@ struct UpstreamTransportTests {
         await upstream.close()
     }
 
+    @Test("An exchange moved in its loop's watch, when one before it ends, still times out and is then freed")
+    func watchedExchangeMovedStillTimesOut() async throws {
+        let upstream = try await ScriptedUpstream { index, _ in index == 0 ? .flood(bytes: 1 << 20) : .silence }
+        let transport = UpstreamTransport(group: Self.oneLoop)
+        // The first stays in flight while its body is unread; the second, after it, never answers.
+        let first = try await call(transport, upstream.port)
+        async let stalled = kind { _ = try await call(transport, upstream.port, deadline: .milliseconds(500)) }
+        try await eventually { upstream.requests == 2 }
+        _ = try await first.body.collect(upTo: 2 << 20)  // ends the first: the second takes its place
+        #expect(await stalled == .timeout)
+        try await eventually { transport.exchangesInMemory == 0 }
+        #expect(transport.exchangesInMemory == 0)
+        await transport.shutdown()
+        await upstream.close()
+    }
+
     @Test("Idle connections are closed after the idle timeout, also those that went idle after the reaper's first pass")
     func idleConnectionsAreClosed() async throws {
         // The second request's answer is a large one, which holds its connection until it is read.
