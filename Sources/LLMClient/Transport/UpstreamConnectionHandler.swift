@@ -5,10 +5,14 @@ import NIOHTTP1
 /// pool when the connection may be used again. A connection is reused only when its response was
 /// read to the end, the request was written whole and neither side asked to close; on any doubt
 /// (a parse error, a reader that stopped early, a timeout) it is closed instead.
+///
+/// The request goes out as bytes (`UpstreamRequestHead`, then the body), in one flush; SwiftNIO's
+/// response decoder reads the answer, told of each request's method by `send` (see
+/// `UpstreamResponseDecoder`).
 final class UpstreamConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = HTTPClientResponsePart
-    typealias OutboundIn = HTTPClientRequestPart
-    typealias OutboundOut = HTTPClientRequestPart
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     private enum State {
         case idle
@@ -19,6 +23,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler {
 
     private var state = State.idle
     private var context: ChannelHandlerContext?
+    private let decoder: HTTPResponseDecoder
     private var requestWritten = false
     /// The body's reader is behind: reads wait until it catches up.
     private var paused = false
@@ -32,6 +37,10 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler {
         return false
     }
 
+    init(decoder: HTTPResponseDecoder) {
+        self.decoder = decoder
+    }
+
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
@@ -41,14 +50,27 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler {
             exchange.fail(.unreachable("the upstream connection was not ready"))
             return
         }
+        let head: ByteBuffer
+        do {
+            head = try UpstreamRequestHead.encode(exchange.head, allocator: context.channel.allocator)
+        } catch {
+            // Nothing was sent: the connection goes back to its pool for the next request.
+            exchange.fail(.unreachable("the request cannot be sent: \(error.reason)"))
+            onReusable?()
+            return
+        }
         state = .awaitingHead(exchange)
         requestWritten = false
         resumeReading()
         exchange.carrier = self
-        context.write(wrapOutboundOut(.head(exchange.head)), promise: nil)
-        if let body = exchange.body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
+        decoder.write(data: .head(exchange.head))
         let written = context.eventLoop.makePromise(of: Void.self)
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
+        if let body = exchange.body, body.readableBytes > 0 {
+            context.write(wrapOutboundOut(head), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(body), promise: written)
+        } else {
+            context.writeAndFlush(wrapOutboundOut(head), promise: written)
+        }
         written.futureResult.assumeIsolated().whenComplete { [weak self] result in
             guard let self else { return }
             switch result {
@@ -157,5 +179,26 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler {
         if let error = error as? HTTPParserError { return "the answer is not valid HTTP (\(error))" }
         if let error = error as? IOError { return error.description }
         return String(describing: type(of: error))
+    }
+}
+
+/// SwiftNIO's response decoder, without its watch over the pipeline's writes: the connection
+/// writes bytes, not request parts, so it tells the decoder of each request itself (the decoder
+/// needs the method to know whether an answer has a body, and refuses an answer to no request).
+struct UpstreamResponseDecoder: ByteToMessageDecoder {
+    typealias InboundOut = HTTPClientResponsePart
+
+    let http: HTTPResponseDecoder
+
+    func decoderAdded(context: ChannelHandlerContext) { http.decoderAdded(context: context) }
+
+    func decoderRemoved(context: ChannelHandlerContext) { http.decoderRemoved(context: context) }
+
+    func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        try http.decode(context: context, buffer: &buffer)
+    }
+
+    func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+        try http.decodeLast(context: context, buffer: &buffer, seenEOF: seenEOF)
     }
 }

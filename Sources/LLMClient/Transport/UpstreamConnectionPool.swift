@@ -80,8 +80,9 @@ final class UpstreamConnectionPool {
                 let hostname = origin.host.isIPAddress ? nil : origin.host
                 try pipeline.addHandler(NIOSSLClientHandler(context: tls, serverHostname: hostname))
             }
-            try pipeline.addHTTPClientHandlers()
-            try pipeline.addHandler(UpstreamConnectionHandler())
+            let decoder = HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes, informationalResponseStrategy: .drop)
+            try pipeline.addHandler(ByteToMessageHandler(UpstreamResponseDecoder(http: decoder)))
+            try pipeline.addHandler(UpstreamConnectionHandler(decoder: decoder))
         }
         ClientBootstrap(group: eventLoop)
             .connectTimeout(configuration.connectTimeout)

@@ -225,6 +225,31 @@ struct UpstreamTransportTests {
         await upstream.close()
     }
 
+    @Test("A header whose value would end its line fails the call before anything is sent, and the connection carries the next request")
+    func headerInjectionRefused() async throws {
+        let upstream = try await ScriptedUpstream { _, _ in .bytes(Self.okJSON) }
+        let transport = UpstreamTransport(group: Self.oneLoop)
+        let origin = UpstreamOrigin(usesTLS: false, host: "127.0.0.1", port: upstream.port)
+        let refused = await kind {
+            _ = try await transport.execute(
+                .POST,
+                origin: origin,
+                path: "/v1/chat/completions",
+                headers: ["anthropic-beta": "tools\r\nX-Injected: 1"],
+                body: ByteBuffer(string: "{}"),
+                deadline: .now() + .seconds(10),
+                deadlineCoversBody: true,
+                idleTimeout: nil
+            )
+        }
+        #expect(refused == .unreachable)
+        #expect(try await text(try await call(transport, upstream.port)) == "{\"ok\":true}")
+        #expect(upstream.requests == 1)
+        #expect(upstream.connections == 1)
+        await transport.shutdown()
+        await upstream.close()
+    }
+
     @Test("An upstream that closes mid-body fails the read with unreachable")
     func resetMidBody() async throws {
         let upstream = try await ScriptedUpstream { _, _ in
