@@ -54,6 +54,11 @@ struct UpstreamRequestHeadTests {
         #expect(refusal(["Host": "h"], uri: uri) != nil)
     }
 
+    @Test("A Transfer-Encoding field is refused, in any case: the body is framed by its Content-Length", arguments: ["Transfer-Encoding", "transfer-encoding", "TRANSFER-ENCODING"])
+    func transferEncodingRefused(name: String) {
+        #expect(refusal(["Content-Length": "2", name: "chunked"]) != nil)
+    }
+
     @Test("A request target in absolute form, with a query, is sent as it is")
     func absoluteTarget() throws {
         let text = try encoded(["Host": "upstream:8080"], uri: "http://upstream:8080/v1/models?limit=5", method: .GET)

@@ -231,6 +231,39 @@ struct ProviderRoutingTests {
         }
     }
 
+    @Test("A provider key holding a line break fails startup naming its variable, not its value")
+    func keyWithLineBreakFailsStartup() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("taogate-bad-\(UUID().uuidString).yaml").path
+        try "providers:\n  - name: p\n    base_url: http://127.0.0.1:1/v1\n    keys: [{ env: K }]\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(throws: ConfigurationError(name: "K", problem: "holds a control character (a line break?)")) {
+            _ = try GatewayConfiguration(values: ["TAOGATE_CONFIG": path, "K": "sk-k\r"])
+        }
+    }
+
+    @Test("A TAOTOKEN_API_KEY holding a line break fails startup naming it")
+    func taotokenKeyWithLineBreakFailsStartup() {
+        #expect(throws: ConfigurationError(name: "TAOTOKEN_API_KEY", problem: "holds a control character (a line break?)")) {
+            _ = try GatewayConfiguration(values: ["TAOTOKEN_API_KEY": "sk-abc\nX-Injected: 1"])
+        }
+    }
+
+    @Test("A provider header that could not be sent fails startup naming the provider", arguments: [
+        ("X-Team", "a\\r\\nX-Injected: 1", "the value of X-Team holds a control character"),
+        ("Bad Name", "v", "a header name is not a token"),
+        ("Transfer-Encoding", "chunked", "the body is framed by Content-Length, not Transfer-Encoding"),
+    ])
+    func unsendableHeaderFailsStartup(name: String, value: String, problem: String) throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("taogate-bad-\(UUID().uuidString).yaml").path
+        try "providers:\n  - name: p\n    base_url: http://127.0.0.1:1/v1\n    keys: [{ env: K }]\n    headers:\n      \"\(name)\": \"\(value)\"\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(throws: ConfigurationError(name: "TAOGATE_CONFIG", problem: "provider p, headers: \(problem)")) {
+            _ = try GatewayConfiguration(values: ["TAOGATE_CONFIG": path, "K": "sk-k"])
+        }
+    }
+
     @Test("A JSON providers file works too, and needs no TAOTOKEN_API_KEY")
     func jsonProvidersFileWorks() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("taogate-\(UUID().uuidString).json").path

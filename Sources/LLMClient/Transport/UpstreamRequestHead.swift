@@ -6,8 +6,9 @@ import NIOHTTP1
 /// pipeline steps for each of a request's three parts (head, body, end).
 ///
 /// Only what the transport sends is handled: HTTP/1.1, and a body framed by its
-/// `Content-Length` (the transport always knows it), never chunked.
-enum UpstreamRequestHead {
+/// `Content-Length` (the transport always knows it), never chunked: a head that carries
+/// `Transfer-Encoding` (a provider's configured headers could) is refused.
+public enum UpstreamRequestHead {
     /// Why a head cannot be sent: a field that would let its value end the line, or a target
     /// that would end the request line.
     struct Unsendable: Error, Equatable {
@@ -27,12 +28,7 @@ enum UpstreamRequestHead {
         buffer.writeString(head.uri)
         buffer.writeStaticString(" HTTP/1.1\r\n")
         for (name, value) in head.headers {
-            guard !name.isEmpty, name.utf8.allSatisfy(\.isTokenByte) else {
-                throw Unsendable(reason: "a header name is not a token")
-            }
-            guard value.utf8.allSatisfy(\.isFieldValueByte) else {
-                throw Unsendable(reason: "the value of \(name) holds a control character")
-            }
+            if let problem = problem(withField: name, value: value) { throw Unsendable(reason: problem) }
             buffer.writeString(name)
             buffer.writeStaticString(": ")
             buffer.writeString(value)
@@ -40,6 +36,20 @@ enum UpstreamRequestHead {
         }
         buffer.writeStaticString("\r\n")
         return buffer
+    }
+
+    /// Why a field could not go in an upstream request, or nil when it can: the rule `encode`
+    /// applies to every field, open to configuration so that a provider's headers and keys are
+    /// refused when they are read rather than on every call. Never quotes the value.
+    public static func problem(withField name: String, value: String) -> String? {
+        guard !name.isEmpty, name.utf8.allSatisfy(\.isTokenByte) else { return "a header name is not a token" }
+        guard value.utf8.allSatisfy(\.isFieldValueByte) else { return "the value of \(name) holds a control character" }
+        // The body is framed by its Content-Length alone: a second framing would let the
+        // upstream (or a proxy before it) read the body differently from the transport.
+        if name.utf8.count == 17 && name.lowercased() == "transfer-encoding" {
+            return "the body is framed by Content-Length, not Transfer-Encoding"
+        }
+        return nil
     }
 }
 

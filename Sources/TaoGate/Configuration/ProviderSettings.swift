@@ -66,7 +66,16 @@ public struct ProviderSettings: Sendable {
             guard let value = reader.string(key.env, secret: true) else {
                 throw ConfigurationError(name: key.env, problem: "is required by provider \(provider.name) in TAOGATE_CONFIG")
             }
+            // A key goes upstream in a header (a line break pasted with it would end that line).
+            guard UpstreamRequestHead.problem(withField: "Authorization", value: value) == nil else {
+                throw ConfigurationError(name: key.env, problem: "holds a control character (a line break?)")
+            }
             return Key(source: key.env, value: value, weight: key.weight ?? 1)
+        }
+        for (name, value) in provider.headers ?? [:] {
+            if let problem = UpstreamRequestHead.problem(withField: name, value: value) {
+                throw ConfigurationError(name: "TAOGATE_CONFIG", problem: "provider \(provider.name), headers: \(problem)")
+            }
         }
         self.init(
             name: provider.name,
