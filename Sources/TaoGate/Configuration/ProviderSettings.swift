@@ -72,7 +72,8 @@ public struct ProviderSettings: Sendable {
             }
             return Key(source: key.env, value: value, weight: key.weight ?? 1)
         }
-        for (name, value) in provider.headers ?? [:] {
+        let headers = (provider.headers ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        for (name, value) in headers {
             if let problem = UpstreamRequestHead.problem(withField: name, value: value) {
                 throw ConfigurationError(name: "TAOGATE_CONFIG", problem: "provider \(provider.name), headers: \(problem)")
             }
@@ -81,7 +82,7 @@ public struct ProviderSettings: Sendable {
             name: provider.name,
             baseURL: provider.baseURL,
             keys: keys,
-            headers: (provider.headers ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+            headers: headers,
             models: provider.models ?? [],
             modelPrefixes: provider.modelPrefixes ?? [],
             apis: Set(provider.apis ?? [.chat]),
