@@ -32,12 +32,15 @@ final class ScriptedUpstream: Sendable {
         let requests = Atomic(0)
         /// Bytes of a flood the kernel has taken from the server.
         let floodedBytes = Atomic(0)
+        /// Each request's body, as received, in order.
+        let bodies = Mutex<[String]>([])
     }
 
     var connections: Int { counters.connections.load(ordering: .relaxed) }
     var closedConnections: Int { counters.closedConnections.load(ordering: .relaxed) }
     var requests: Int { counters.requests.load(ordering: .relaxed) }
     var floodedBytes: Int { counters.floodedBytes.load(ordering: .relaxed) }
+    var bodies: [String] { counters.bodies.withLock { $0 } }
 
     /// - Parameter reply: the answer to the n-th request (counted from 0 across connections).
     init(tls: NIOSSLContext? = nil, reply: @escaping @Sendable (_ request: Int, _ head: String) -> Reply) async throws {
@@ -140,6 +143,8 @@ private final class ScriptHandler: ChannelInboundHandler {
             bodyLength = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) ?? 0
         }
         guard received.readableBytes >= headLength + bodyLength else { return nil }
+        let body = String(decoding: view.dropFirst(headLength).prefix(bodyLength), as: UTF8.self)
+        counters.bodies.withLock { $0.append(body) }
         received.moveReaderIndex(forwardBy: headLength + bodyLength)
         received.discardReadBytes()
         return head

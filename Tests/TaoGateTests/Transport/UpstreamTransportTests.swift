@@ -221,6 +221,36 @@ struct UpstreamTransportTests {
         #expect(head.hasPrefix("POST /v1/chat/completions HTTP/1.1\r\n"))
         #expect(head.lowercased().contains("host: 127.0.0.1:\(upstream.port)"))
         #expect(head.lowercased().contains("content-length: 13"))
+        #expect(upstream.bodies == ["{\"model\":\"m\"}"])
+        await transport.shutdown()
+        await upstream.close()
+    }
+
+    @Test("A request without a body is sent as its head alone, with Content-Length: 0, and the connection carries the next")
+    func requestWithoutBody() async throws {
+        let heads = RecordedHeads()
+        let upstream = try await ScriptedUpstream { _, head in
+            heads.append(head)
+            return .bytes(Self.okJSON)
+        }
+        let transport = UpstreamTransport(group: Self.oneLoop)
+        let response = try await transport.execute(
+            .GET,
+            origin: UpstreamOrigin(usesTLS: false, host: "127.0.0.1", port: upstream.port),
+            path: "/v1/models",
+            headers: [:],
+            body: nil,
+            deadline: .now() + .seconds(10),
+            deadlineCoversBody: true,
+            idleTimeout: nil
+        )
+        _ = try await text(response)
+        _ = try await text(try await call(transport, upstream.port))
+        let head = try #require(heads.all.first)
+        #expect(head.hasPrefix("GET /v1/models HTTP/1.1\r\n"))
+        #expect(head.lowercased().contains("content-length: 0"))
+        #expect(upstream.bodies == ["", "{\"model\":\"m\"}"])
+        #expect(upstream.connections == 1)
         await transport.shutdown()
         await upstream.close()
     }
