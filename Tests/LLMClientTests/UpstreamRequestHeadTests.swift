@@ -54,7 +54,10 @@ struct UpstreamRequestHeadTests {
         #expect(refusal(["Host": "h"], uri: uri) != nil)
     }
 
-    @Test("A Transfer-Encoding field is refused, in any case: the body is framed by its Content-Length", arguments: ["Transfer-Encoding", "transfer-encoding", "TRANSFER-ENCODING"])
+    @Test(
+        "A Transfer-Encoding field is refused, in any case: the body is framed by its Content-Length",
+        arguments: ["Transfer-Encoding", "transfer-encoding", "TRANSFER-ENCODING"]
+    )
     func transferEncodingRefused(name: String) {
         #expect(refusal(["Content-Length": "2", name: "chunked"]) != nil)
     }

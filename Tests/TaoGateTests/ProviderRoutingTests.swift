@@ -249,11 +249,14 @@ struct ProviderRoutingTests {
         }
     }
 
-    @Test("A provider header that could not be sent fails startup naming the provider", arguments: [
-        ("X-Team", "a\\r\\nX-Injected: 1", "the value of X-Team holds a control character"),
-        ("Bad Name", "v", "a header name is not a token"),
-        ("Transfer-Encoding", "chunked", "the body is framed by Content-Length, not Transfer-Encoding"),
-    ])
+    @Test(
+        "A provider header that could not be sent fails startup naming the provider",
+        arguments: [
+            ("X-Team", "a\\r\\nX-Injected: 1", "the value of X-Team holds a control character"),
+            ("Bad Name", "v", "a header name is not a token"),
+            ("Transfer-Encoding", "chunked", "the body is framed by Content-Length, not Transfer-Encoding"),
+        ]
+    )
     func unsendableHeaderFailsStartup(name: String, value: String, problem: String) throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("taogate-bad-\(UUID().uuidString).yaml").path
         try "providers:\n  - name: p\n    base_url: http://127.0.0.1:1/v1\n    keys: [{ env: K }]\n    headers:\n      \"\(name)\": \"\(value)\"\n"
