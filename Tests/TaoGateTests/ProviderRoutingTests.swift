@@ -220,25 +220,26 @@ struct ProviderRoutingTests {
         }
     }
 
+    /// The configuration read from a providers file holding `text` (`ext`: yaml or json), with
+    /// `values` for the environment; the file is removed afterwards.
+    func configuration(providersFile text: String, ext: String = "yaml", _ values: [String: String] = [:]) throws -> GatewayConfiguration {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("taogate-\(UUID().uuidString).\(ext)").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return try GatewayConfiguration(values: values.merging(["TAOGATE_CONFIG": path]) { $1 })
+    }
+
     @Test("A providers file that names a missing key variable fails startup naming it")
     func missingKeyVariableFailsStartup() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("taogate-bad-\(UUID().uuidString).yaml").path
-        try "providers:\n  - name: p\n    base_url: http://127.0.0.1:1/v1\n    keys: [{ env: NOT_SET_ANYWHERE }]\n"
-            .write(toFile: path, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: path) }
         #expect(throws: ConfigurationError(name: "NOT_SET_ANYWHERE", problem: "is required by provider p in TAOGATE_CONFIG")) {
-            _ = try GatewayConfiguration(values: ["TAOGATE_CONFIG": path])
+            _ = try configuration(providersFile: "providers:\n  - name: p\n    base_url: http://127.0.0.1:1/v1\n    keys: [{ env: NOT_SET_ANYWHERE }]\n")
         }
     }
 
     @Test("A provider key holding a line break fails startup naming its variable, not its value")
     func keyWithLineBreakFailsStartup() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("taogate-bad-\(UUID().uuidString).yaml").path
-        try "providers:\n  - name: p\n    base_url: http://127.0.0.1:1/v1\n    keys: [{ env: K }]\n"
-            .write(toFile: path, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: path) }
         #expect(throws: ConfigurationError(name: "K", problem: "holds a control character (a line break?)")) {
-            _ = try GatewayConfiguration(values: ["TAOGATE_CONFIG": path, "K": "sk-k\r"])
+            _ = try configuration(providersFile: "providers:\n  - name: p\n    base_url: http://127.0.0.1:1/v1\n    keys: [{ env: K }]\n", ["K": "sk-k\r"])
         }
     }
 
@@ -258,25 +259,19 @@ struct ProviderRoutingTests {
         ]
     )
     func unsendableHeaderFailsStartup(name: String, value: String, problem: String) throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("taogate-bad-\(UUID().uuidString).yaml").path
-        try "providers:\n  - name: p\n    base_url: http://127.0.0.1:1/v1\n    keys: [{ env: K }]\n    headers:\n      \"\(name)\": \"\(value)\"\n"
-            .write(toFile: path, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        let file = "providers:\n  - name: p\n    base_url: http://127.0.0.1:1/v1\n    keys: [{ env: K }]\n    headers:\n      \"\(name)\": \"\(value)\"\n"
         #expect(throws: ConfigurationError(name: "TAOGATE_CONFIG", problem: "provider p, headers: \(problem)")) {
-            _ = try GatewayConfiguration(values: ["TAOGATE_CONFIG": path, "K": "sk-k"])
+            _ = try configuration(providersFile: file, ["K": "sk-k"])
         }
     }
 
     @Test("A JSON providers file works too, and needs no TAOTOKEN_API_KEY")
     func jsonProvidersFileWorks() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("taogate-\(UUID().uuidString).json").path
-        try #"{"providers":[{"name":"p","base_url":"http://127.0.0.1:1/v1","keys":[{"env":"K","weight":2}],"models":["m"]}],"fallbacks":{"m":["n"]}}"#
-            .write(toFile: path, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let configuration = try GatewayConfiguration(values: ["TAOGATE_CONFIG": path, "K": "sk-k"])
-        #expect(configuration.providers.map(\.name) == ["p"])
-        #expect(configuration.providers.first?.keys.first?.weight == 2)
-        #expect(configuration.fallbacks == ["m": ["n"]])
+        let file = #"{"providers":[{"name":"p","base_url":"http://127.0.0.1:1/v1","keys":[{"env":"K","weight":2}],"models":["m"]}],"fallbacks":{"m":["n"]}}"#
+        let loaded = try configuration(providersFile: file, ext: "json", ["K": "sk-k"])
+        #expect(loaded.providers.map(\.name) == ["p"])
+        #expect(loaded.providers.first?.keys.first?.weight == 2)
+        #expect(loaded.fallbacks == ["m": ["n"]])
     }
 }
 

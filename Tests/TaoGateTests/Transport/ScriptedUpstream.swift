@@ -32,15 +32,18 @@ final class ScriptedUpstream: Sendable {
         let requests = Atomic(0)
         /// Bytes of a flood the kernel has taken from the server.
         let floodedBytes = Atomic(0)
-        /// Each request's body, as received, in order.
-        let bodies = Mutex<[String]>([])
+        /// Each request's head and body, as received, in order.
+        let received = Mutex<[(head: String, body: String)]>([])
     }
 
     var connections: Int { counters.connections.load(ordering: .relaxed) }
     var closedConnections: Int { counters.closedConnections.load(ordering: .relaxed) }
     var requests: Int { counters.requests.load(ordering: .relaxed) }
     var floodedBytes: Int { counters.floodedBytes.load(ordering: .relaxed) }
-    var bodies: [String] { counters.bodies.withLock { $0 } }
+    /// The heads of the requests received, in order (across connections).
+    var heads: [String] { counters.received.withLock { $0.map(\.head) } }
+    /// The bodies of the requests received, in order.
+    var bodies: [String] { counters.received.withLock { $0.map(\.body) } }
 
     /// - Parameter reply: the answer to the n-th request (counted from 0 across connections).
     init(tls: NIOSSLContext? = nil, reply: @escaping @Sendable (_ request: Int, _ head: String) -> Reply) async throws {
@@ -144,7 +147,7 @@ private final class ScriptHandler: ChannelInboundHandler {
         }
         guard received.readableBytes >= headLength + bodyLength else { return nil }
         let body = String(decoding: view.dropFirst(headLength).prefix(bodyLength), as: UTF8.self)
-        counters.bodies.withLock { $0.append(body) }
+        counters.received.withLock { $0.append((head, body)) }
         received.moveReaderIndex(forwardBy: headLength + bodyLength)
         received.discardReadBytes()
         return head

@@ -5,6 +5,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import Synchronization
 import Testing
 
 /// The upstream transport, tested as a client library: against a scripted server that answers
@@ -25,18 +26,22 @@ struct UpstreamTransportTests {
         host: String = "127.0.0.1",
         usesTLS: Bool = false,
         pool: Int = 0,
+        method: HTTPMethod = .POST,
+        path: String = "/v1/chat/completions",
+        headers: HTTPHeaders = ["Content-Type": "application/json"],
+        body: ByteBuffer? = ByteBuffer(string: "{\"model\":\"m\"}"),
         deadline: TimeAmount = .seconds(10),
         coversBody: Bool = true,
         idleTimeout: TimeAmount? = nil,
         wholeBodyLimit: Int? = nil
     ) async throws -> UpstreamResponse {
         try await transport.execute(
-            .POST,
+            method,
             origin: UpstreamOrigin(usesTLS: usesTLS, host: host, port: port),
             pool: pool,
-            path: "/v1/chat/completions",
-            headers: ["Content-Type": "application/json"],
-            body: ByteBuffer(string: "{\"model\":\"m\"}"),
+            path: path,
+            headers: headers,
+            body: body,
             deadline: .now() + deadline,
             deadlineCoversBody: coversBody,
             idleTimeout: idleTimeout,
@@ -210,14 +215,10 @@ struct UpstreamTransportTests {
 
     @Test("The request arrives with its path, Host, Content-Length and body")
     func requestOnTheWire() async throws {
-        let heads = RecordedHeads()
-        let upstream = try await ScriptedUpstream { _, head in
-            heads.append(head)
-            return .bytes(Self.okJSON)
-        }
+        let upstream = try await ScriptedUpstream { _, _ in .bytes(Self.okJSON) }
         let transport = UpstreamTransport(group: Self.loops)
         _ = try await text(try await call(transport, upstream.port))
-        let head = try #require(heads.all.first)
+        let head = try #require(upstream.heads.first)
         #expect(head.hasPrefix("POST /v1/chat/completions HTTP/1.1\r\n"))
         #expect(head.lowercased().contains("host: 127.0.0.1:\(upstream.port)"))
         #expect(head.lowercased().contains("content-length: 13"))
@@ -228,25 +229,11 @@ struct UpstreamTransportTests {
 
     @Test("A request without a body is sent as its head alone, with Content-Length: 0, and the connection carries the next")
     func requestWithoutBody() async throws {
-        let heads = RecordedHeads()
-        let upstream = try await ScriptedUpstream { _, head in
-            heads.append(head)
-            return .bytes(Self.okJSON)
-        }
+        let upstream = try await ScriptedUpstream { _, _ in .bytes(Self.okJSON) }
         let transport = UpstreamTransport(group: Self.oneLoop)
-        let response = try await transport.execute(
-            .GET,
-            origin: UpstreamOrigin(usesTLS: false, host: "127.0.0.1", port: upstream.port),
-            path: "/v1/models",
-            headers: [:],
-            body: nil,
-            deadline: .now() + .seconds(10),
-            deadlineCoversBody: true,
-            idleTimeout: nil
-        )
-        _ = try await text(response)
+        _ = try await text(try await call(transport, upstream.port, method: .GET, path: "/v1/models", headers: [:], body: nil))
         _ = try await text(try await call(transport, upstream.port))
-        let head = try #require(heads.all.first)
+        let head = try #require(upstream.heads.first)
         #expect(head.hasPrefix("GET /v1/models HTTP/1.1\r\n"))
         #expect(head.lowercased().contains("content-length: 0"))
         #expect(upstream.bodies == ["", "{\"model\":\"m\"}"])
@@ -259,18 +246,8 @@ struct UpstreamTransportTests {
     func headerInjectionRefused() async throws {
         let upstream = try await ScriptedUpstream { _, _ in .bytes(Self.okJSON) }
         let transport = UpstreamTransport(group: Self.oneLoop)
-        let origin = UpstreamOrigin(usesTLS: false, host: "127.0.0.1", port: upstream.port)
         let refused = await kind {
-            _ = try await transport.execute(
-                .POST,
-                origin: origin,
-                path: "/v1/chat/completions",
-                headers: ["anthropic-beta": "tools\r\nX-Injected: 1"],
-                body: ByteBuffer(string: "{}"),
-                deadline: .now() + .seconds(10),
-                deadlineCoversBody: true,
-                idleTimeout: nil
-            )
+            _ = try await call(transport, upstream.port, headers: ["anthropic-beta": "tools\r\nX-Injected: 1"])
         }
         #expect(refused == .unreachable)
         #expect(try await text(try await call(transport, upstream.port)) == "{\"ok\":true}")
@@ -620,17 +597,13 @@ struct UpstreamTransportTests {
 
     @Test("An http upstream is reached through HTTP_PROXY with each request in absolute form and the proxy's credentials")
     func httpThroughForwardProxy() async throws {
-        let heads = RecordedHeads()
         // The scripted server plays the forward proxy: it records what it is sent and answers.
-        let proxy = try await ScriptedUpstream { _, head in
-            heads.append(head)
-            return .bytes(Self.okJSON)
-        }
+        let proxy = try await ScriptedUpstream { _, _ in .bytes(Self.okJSON) }
         var configuration = UpstreamTransport.Configuration()
         configuration.proxies = UpstreamProxySettings(https: nil, http: UpstreamProxy(url: "http://user:p%40ss@127.0.0.1:\(proxy.port)"), exceptions: [])
         let transport = UpstreamTransport(configuration: configuration, group: Self.loops)
         #expect(try await text(try await call(transport, 8080, host: "upstream.example")) == "{\"ok\":true}")
-        let head = try #require(heads.all.first)
+        let head = try #require(proxy.heads.first)
         #expect(head.hasPrefix("POST http://upstream.example:8080/v1/chat/completions HTTP/1.1\r\n"))
         #expect(head.contains("\r\nProxy-Authorization: Basic dXNlcjpwQHNz"))
         #expect(head.lowercased().contains("\r\nhost: upstream.example:8080\r\n"))
@@ -700,15 +673,6 @@ struct UpstreamTransportTests {
         await upstream.close()
     }
 }
-
-/// Heads a scripted upstream received, across its event loops.
-final class RecordedHeads: Sendable {
-    private let heads = Mutex<[String]>([])
-    func append(_ head: String) { heads.withLock { $0.append(head) } }
-    var all: [String] { heads.withLock { $0 } }
-}
-
-import Synchronization
 
 /// A self-signed certificate and its key, made with openssl for one test and deleted after.
 struct ThrowawayCertificate {
