@@ -43,13 +43,18 @@ public enum UpstreamRequestHead {
     /// refused when they are read rather than on every call. Never quotes the value.
     public static func problem(withField name: String, value: String) -> String? {
         guard !name.isEmpty, name.utf8.allSatisfy(\.isTokenByte) else { return "a header name is not a token" }
-        guard value.utf8.allSatisfy(\.isFieldValueByte) else { return "the value of \(name) holds a control character" }
+        guard isSendable(value: value) else { return "the value of \(name) holds a control character" }
         // The body is framed by its Content-Length alone: a second framing would let the
         // upstream (or a proxy before it) read the body differently from the transport.
         if name.utf8.count == 17 && name.lowercased() == "transfer-encoding" {
             return "the body is framed by Content-Length, not Transfer-Encoding"
         }
         return nil
+    }
+
+    /// Whether `value` may be a field's value: no control character but HTAB.
+    public static func isSendable(value: String) -> Bool {
+        value.utf8.allSatisfy(\.isFieldValueByte)
     }
 }
 

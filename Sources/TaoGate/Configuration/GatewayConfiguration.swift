@@ -178,9 +178,7 @@ public struct GatewayConfiguration: Sendable {
                 problem: "is required: set it in the environment or in .env, or run `taogate serve --demo`"
             )
         }
-        if let apiKey, UpstreamRequestHead.problem(withField: "Authorization", value: apiKey) != nil {
-            throw ConfigurationError(name: "TAOTOKEN_API_KEY", problem: "holds a control character (a line break?)")
-        }
+        if let apiKey { try ProviderSettings.checkKey(apiKey, variable: "TAOTOKEN_API_KEY") }
         upstreamAPIKey = apiKey
         upstreamBaseURL = try reader.url("TAOTOKEN_BASE_URL", default: "https://taotoken.net/api/v1")
         upstreamAPIs = try reader.apis("TAOTOKEN_APIS") ?? ProviderSettings.taotokenAPIs

@@ -61,15 +61,20 @@ public struct ProviderSettings: Sendable {
         self.authentication = authentication
     }
 
+    /// A key goes upstream in a header: one holding a control character (a line break pasted
+    /// with it) is refused at startup, naming its variable and never its value.
+    static func checkKey(_ value: String, variable: String) throws {
+        guard UpstreamRequestHead.isSendable(value: value) else {
+            throw ConfigurationError(name: variable, problem: "holds a control character (a line break?)")
+        }
+    }
+
     init(file provider: ProvidersFile.Provider, reader: SettingsReader, demo: Bool) throws {
         let keys = try provider.keys.map { key -> Key in
             guard let value = reader.string(key.env, secret: true) else {
                 throw ConfigurationError(name: key.env, problem: "is required by provider \(provider.name) in TAOGATE_CONFIG")
             }
-            // A key goes upstream in a header (a line break pasted with it would end that line).
-            guard UpstreamRequestHead.problem(withField: "Authorization", value: value) == nil else {
-                throw ConfigurationError(name: key.env, problem: "holds a control character (a line break?)")
-            }
+            try Self.checkKey(value, variable: key.env)
             return Key(source: key.env, value: value, weight: key.weight ?? 1)
         }
         let headers = (provider.headers ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
