@@ -29,8 +29,6 @@ public func buildApplication(
         logger: logger,
         metrics: metrics
     )
-    let connections = ConnectionCount(limit: configuration.maxConnections)
-    let bodyTimeout = configuration.inboundBodyTimeout
     let router = buildRouter(
         configuration: configuration,
         logger: logger,
@@ -58,11 +56,14 @@ public func buildApplication(
         server: .gateway(
             responder: responder,
             serverName: "TaoGate",
-            maxBodyBytes: configuration.maxBodyBytes,
-            idleTimeout: configuration.inboundIdleTimeout
-        ) {
-            [InboundLimitsHandler(connections: connections, bodyTimeout: bodyTimeout, metrics: metrics), ClientCloseHandler()]
-        },
+            limits: ClientConnectionHandler.Limits(
+                connections: ConnectionCount(limit: configuration.maxConnections),
+                maxBodyBytes: configuration.maxBodyBytes,
+                bodyTimeout: TimeAmount(configuration.inboundBodyTimeout),
+                idleTimeout: TimeAmount(configuration.inboundIdleTimeout)
+            ),
+            metrics: metrics
+        ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "TaoGate"),
         // Stopped after the server, in reverse order: retention, upstream pools, then the last
         // usage rows; the database closes after them.

@@ -13,7 +13,7 @@ struct ChannelResponseWriterTests {
     /// Counts the flushes that carry something to the socket (a flush with nothing written
     /// since the last one makes no system call).
     final class FlushCounter: ChannelOutboundHandler, Sendable {
-        typealias OutboundIn = HTTPResponsePart
+        typealias OutboundIn = AnswerBytes
         private let state = Mutex<(written: Bool, flushes: Int)>((false, 0))
         var count: Int { state.withLock { $0.flushes } }
 
@@ -40,11 +40,17 @@ struct ChannelResponseWriterTests {
 
     /// Writes the response from a task on the channel's event loop, as `GatewayHTTPChannel` does,
     /// running the loop until the writing ends.
-    static func write(_ response: Response, to channel: NIOAsyncTestingChannel, whileWriting: () async throws -> Void = {}) async throws {
+    @discardableResult
+    static func write(
+        _ response: Response,
+        to channel: NIOAsyncTestingChannel,
+        answering context: AnswerContext = ClientResponseHeadTests.context(),
+        whileWriting: () async throws -> Void = {}
+    ) async throws -> AnswerFraming {
         let finished = Atomic<Bool>(false)
         let writing = Task(executorPreference: EventLoopTaskExecutor(channel.eventLoop)) {
             defer { finished.store(true, ordering: .releasing) }
-            try await ChannelResponseWriter(channel: channel).write(response)
+            return try await ChannelResponseWriter(channel: channel, context: context).write(response)
         }
         try await whileWriting()
         while !finished.load(ordering: .acquiring) {
@@ -52,11 +58,34 @@ struct ChannelResponseWriterTests {
             await Task.yield()
         }
         await channel.testingEventLoop.run()
-        try await writing.value
+        return try await writing.value
+    }
+
+    /// The writes that reached the channel so far.
+    static func written(_ channel: NIOAsyncTestingChannel) async throws -> [AnswerBytes] {
+        var writes: [AnswerBytes] = []
+        while let write = try await channel.readOutbound(as: AnswerBytes.self) { writes.append(write) }
+        return writes
+    }
+
+    static func text(_ writes: [AnswerBytes]) -> String {
+        writes.map { write in
+            switch write {
+            case .more(let bytes), .last(let bytes): String(buffer: bytes)
+            }
+        }.joined()
+    }
+
+    static func isLast(_ write: AnswerBytes?) -> Bool {
+        if case .last = write { true } else { false }
     }
 
     static func streamed(_ write: @escaping @Sendable (inout any ResponseBodyWriter) async throws -> Void) -> Response {
         Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody(write))
+    }
+
+    static func body(of text: String) -> String {
+        String(text[text.range(of: "\r\n\r\n")!.upperBound...])
     }
 
     @Test("What a stream writes without waiting goes out with its end in one flush")
@@ -70,11 +99,69 @@ struct ChannelResponseWriterTests {
         }
         try await Self.write(response, to: channel)
         #expect(counter.count == 1)
+        let writes = try await Self.written(channel)
+        #expect(writes.count == 4)
+        #expect(Self.isLast(writes.last))
+    }
 
-        var parts: [HTTPResponsePart] = []
-        while let part = try await channel.readOutbound(as: HTTPResponsePart.self) { parts.append(part) }
-        #expect(parts.count == 4)
-        #expect(parts.last == .end(nil))
+    @Test("A stream's writes go as chunks and it ends with the last chunk")
+    func streamIsChunked() async throws {
+        let channel = try await Self.connectedChannel(counting: FlushCounter())
+        let response = Self.streamed { writer in
+            try await writer.write(ByteBuffer(string: "data: one\n\n"))
+            try await writer.write(ByteBuffer())
+            try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+            try await writer.finish(nil)
+        }
+        #expect(try await Self.write(response, to: channel) == .chunked)
+        let text = Self.text(try await Self.written(channel))
+        #expect(text.contains("Transfer-Encoding: chunked\r\n"))
+        #expect(Self.body(of: text) == "b\r\ndata: one\n\n\r\ne\r\ndata: [DONE]\n\n\r\n0\r\n\r\n")
+    }
+
+    @Test("A stream to an HTTP/1.0 client goes unchunked, to end with the connection")
+    func streamToHTTP10IsUnchunked() async throws {
+        let channel = try await Self.connectedChannel(counting: FlushCounter())
+        let response = Self.streamed { writer in
+            try await writer.write(ByteBuffer(string: "data: one\n\n"))
+            try await writer.finish(nil)
+        }
+        let context = ClientResponseHeadTests.context(http10: true, closing: true)
+        #expect(try await Self.write(response, to: channel, answering: context) == .untilClose)
+        #expect(Self.body(of: Self.text(try await Self.written(channel))) == "data: one\n\n")
+    }
+
+    @Test("An answer of known length goes out as one write, its body behind its head")
+    func shortAnswerIsOneWrite() async throws {
+        let counter = FlushCounter()
+        let channel = try await Self.connectedChannel(counting: counter)
+        try await Self.write(Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"ok":true}"#))), to: channel)
+        let writes = try await Self.written(channel)
+        #expect(writes.count == 1)
+        #expect(Self.isLast(writes.first))
+        #expect(Self.text(writes).hasSuffix("Content-Length: 11\r\nDate: Mon, 07 Dec 2026 16:00:00 GMT\r\nServer: TaoGate\r\n\r\n{\"ok\":true}"))
+        #expect(counter.count == 1)
+    }
+
+    @Test("A long answer's body arrives whole after its head, its last bytes marked as the answer's end")
+    func longAnswerArrivesWhole() async throws {
+        let channel = try await Self.connectedChannel(counting: FlushCounter())
+        let parts = (0..<3).map { String(repeating: Character(String($0)), count: 3000) }
+        try await Self.write(Response(status: .ok, body: ResponseBody(contentsOf: parts.map { ByteBuffer(string: $0) })), to: channel)
+        let writes = try await Self.written(channel)
+        #expect(Self.body(of: Self.text(writes)) == parts.joined())
+        #expect(Self.isLast(writes.last))
+        #expect(writes.dropLast().allSatisfy { !Self.isLast($0) })
+    }
+
+    @Test("The answer to HEAD is its head alone")
+    func headAnswerIsHeadAlone() async throws {
+        let channel = try await Self.connectedChannel(counting: FlushCounter())
+        let response = Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "body")))
+        try await Self.write(response, to: channel, answering: ClientResponseHeadTests.context(.head))
+        let text = Self.text(try await Self.written(channel))
+        #expect(text.contains("Content-Length: 4\r\n"))
+        #expect(text.hasSuffix("\r\n\r\n"))
     }
 
     @Test("A stream's write is flushed as soon as the writer waits for more")
@@ -89,17 +176,17 @@ struct ChannelResponseWriterTests {
         }
         try await Self.write(response, to: channel) {
             // The head and the first event reach the client while the writer waits.
-            var flushed: [HTTPResponsePart] = []
+            var flushed: [AnswerBytes] = []
             while flushed.count < 2 {
                 await channel.testingEventLoop.run()
-                while let part = try await channel.readOutbound(as: HTTPResponsePart.self) { flushed.append(part) }
+                flushed += try await Self.written(channel)
                 await Task.yield()
             }
-            #expect(flushed.last == .body(ByteBuffer(string: "data: one\n\n")))
+            #expect(Self.text([flushed.last!]) == "b\r\ndata: one\n\n\r\n")
             moreArrives.yield()
             moreArrives.finish()
         }
-        #expect(try await channel.readOutbound(as: HTTPResponsePart.self) == .end(nil))
+        #expect(Self.text(try await Self.written(channel)) == "0\r\n\r\n")
         #expect(counter.count == 2)
     }
 }

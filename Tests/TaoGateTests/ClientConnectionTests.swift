@@ -1,4 +1,5 @@
 import Foundation
+import MockUpstream
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -42,6 +43,52 @@ struct ClientConnectionTests {
             let (answer, closed) = try await RawHTTP.exchangeUntilClosed(port: Self.port(of: gateway), bytes: Array(Self.get("/healthz").utf8))
             #expect(answer.hasPrefix("HTTP/1.1 200"))
             #expect(!closed)
+        }
+    }
+
+    @Test("An HTTP/1.0 request without keep-alive is answered, then the connection is closed")
+    func http10RequestClosesAfterItsAnswer() async throws {
+        try await LiveGateway.run(["IDLE_TIMEOUT_MS": "60000"]) { gateway in
+            let request = "GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n"
+            let (answer, closed) = try await RawHTTP.exchangeUntilClosed(port: Self.port(of: gateway), bytes: Array(request.utf8))
+            #expect(answer.hasPrefix("HTTP/1.1 200"))
+            #expect(answer.contains("Connection: close\r\n"))
+            #expect(closed)
+        }
+    }
+
+    @Test("The answer to HEAD carries no body, so the next answer on the connection reads right")
+    func headAnswerKeepsTheConnectionInStep() async throws {
+        try await LiveGateway.run { gateway in
+            let requests = "HEAD /v2/nothing HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" + Self.get("/healthz", closing: true)
+            let (answer, _) = try await RawHTTP.exchangeUntilClosed(port: Self.port(of: gateway), bytes: Array(requests.utf8))
+            let answers = answer.components(separatedBy: "HTTP/1.1 ").dropFirst()
+            #expect(answers.map { $0.prefix(3) } == ["404", "200"])
+            // The first answer says how long its body would be, and ends with its head.
+            #expect(answers.first?.contains("Content-Length: ") == true)
+            #expect(answers.first?.hasSuffix("\r\n\r\n") == true)
+        }
+    }
+
+    @Test("A keep-alive connection left idle is closed after IDLE_TIMEOUT_MS")
+    func idleKeepAliveConnectionIsClosed() async throws {
+        try await LiveGateway.run(["IDLE_TIMEOUT_MS": "500"]) { gateway in
+            let (answer, closed) = try await RawHTTP.exchangeUntilClosed(port: Self.port(of: gateway), bytes: Array(Self.get("/healthz").utf8))
+            #expect(answer.hasPrefix("HTTP/1.1 200"))
+            #expect(closed)
+        }
+    }
+
+    @Test("An answer that takes longer than IDLE_TIMEOUT_MS is not cut off by it")
+    func slowAnswerOutlastsTheIdleTimeout() async throws {
+        try await LiveGateway.run(["IDLE_TIMEOUT_MS": "500"]) { gateway in
+            gateway.mock.inject(MockFault(delayMs: 1500))
+            let body = #"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}"#
+            let request = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body
+            let (answer, _) = try await RawHTTP.exchangeUntilClosed(port: Self.port(of: gateway), bytes: Array(request.utf8))
+            #expect(answer.hasPrefix("HTTP/1.1 200"))
+            #expect(answer.contains("chat.completion"))
         }
     }
 

@@ -6,7 +6,9 @@ import NIOCore
 import NIOHTTPTypes
 import Synchronization
 
-/// Writes one response to a client connection (see `GatewayHTTPChannel`).
+/// Writes one response to a client connection (see `GatewayHTTPChannel`) as bytes: its head
+/// encoded by `ClientResponseHead`, its body framed as the head says, the answer's last bytes
+/// marked for the connection's `ClientConnectionHandler`.
 ///
 /// A body of known length (an answer, an error) goes out with its head in one flush. A streamed
 /// body's writes are flushed as soon as the writing task stops to wait (a flush queued on the
@@ -18,47 +20,106 @@ import Synchronization
 /// and one that keeps up costs no wait at all, nor a promise per write.
 struct ChannelResponseWriter {
     let channel: any Channel
+    let context: AnswerContext
 
-    func write(_ response: Response) async throws {
-        let writer = BodyWriter(channel: channel, head: response.head, streamed: response.body.contentLength == nil)
+    /// Writes `response`; returns how its body was delimited (an answer that ends when the
+    /// connection closes must be the connection's last).
+    /// The longest body that is copied behind its head rather than written on its own.
+    static let joinedBodyLimit = 4096
+
+    @discardableResult
+    func write(_ response: Response) async throws -> AnswerFraming {
+        let length = response.body.contentLength ?? 0
+        let (head, framing) = ClientResponseHead.encode(
+            response.head,
+            context,
+            reservingBody: length <= Self.joinedBodyLimit ? length : 0,
+            allocator: channel.allocator
+        )
+        let writer = BodyWriter(channel: channel, head: head, framing: framing, streamed: response.body.contentLength == nil)
         try await response.body.write(writer)
+        return framing
     }
 
     private struct BodyWriter: ResponseBodyWriter {
         let channel: any Channel
-        var head: HTTPResponse?
+        /// The head, until the first bytes after it go.
+        var head: ByteBuffer?
+        let framing: AnswerFraming
         let streamed: Bool
+        /// A body of known length's latest bytes, held to go with the answer's end.
+        var held: ByteBuffer?
+
+        init(channel: any Channel, head: ByteBuffer, framing: AnswerFraming, streamed: Bool) {
+            self.channel = channel
+            self.head = head
+            self.framing = framing
+            self.streamed = streamed
+        }
 
         mutating func write(_ buffer: ByteBuffer) async throws {
-            writeHeadIfPending()
+            guard let bytes = framed(buffer) else { return }
             if streamed {
-                try await writeAndFlush(.body(buffer), soon: true)
+                writePending()
+                try await writeAndFlush(.more(bytes), soon: true)
             } else {
-                channel.write(HTTPResponsePart.body(buffer), promise: nil)
+                if held != nil { writePending() }
+                held = bytes
             }
         }
 
         consuming func finish(_ trailingHeaders: HTTPFields?) async throws {
-            writeHeadIfPending()
-            try await writeAndFlush(.end(trailingHeaders))
+            var last: ByteBuffer
+            if framing == .chunked {
+                writePending()
+                last = ClientResponseHead.lastChunk(trailers: trailingHeaders, allocator: channel.allocator)
+            } else if let held, held.readableBytes <= ChannelResponseWriter.joinedBodyLimit, var joined = head.take() {
+                // A short body goes in the head's buffer: one write, one piece for the socket.
+                joined.writeImmutableBuffer(held)
+                last = joined
+            } else if let held {
+                self.held = nil
+                writePending()
+                last = held
+            } else {
+                last = head ?? ByteBuffer()
+                head = nil
+            }
+            try await writeAndFlush(.last(last))
         }
 
-        /// Writes `part` and flushes it, now or (`soon`) once the task next waits; waits for
+        /// `buffer` as the body's framing has it go; nil when nothing goes (a body the answer
+        /// does not have, or an empty chunk, which would end a chunked body).
+        private func framed(_ buffer: ByteBuffer) -> ByteBuffer? {
+            switch framing {
+            case .none: nil
+            case .chunked: buffer.readableBytes == 0 ? nil : ClientResponseHead.chunk(buffer, allocator: channel.allocator)
+            case .contentLength, .untilClose: buffer
+            }
+        }
+
+        /// Writes `bytes` and flushes them, now or (`soon`) once the task next waits; waits for
         /// the write only when the connection is not writable.
-        private func writeAndFlush(_ part: HTTPResponsePart, soon: Bool = false) async throws {
-            guard channel.isWritable, channel.isActive else { return try await channel.writeAndFlush(part).get() }
-            guard soon else { return channel.writeAndFlush(part, promise: nil) }
-            channel.write(part, promise: nil)
+        private func writeAndFlush(_ bytes: AnswerBytes, soon: Bool = false) async throws {
+            guard channel.isWritable, channel.isActive else { return try await channel.writeAndFlush(bytes).get() }
+            guard soon else { return channel.writeAndFlush(bytes, promise: nil) }
+            channel.write(bytes, promise: nil)
             // After whatever the task writes before it next waits (a flush with nothing left to
             // write costs no system call).
             let channel = self.channel
             channel.eventLoop.execute { channel.flush() }
         }
 
-        private mutating func writeHeadIfPending() {
-            guard let head else { return }
-            self.head = nil
-            channel.write(HTTPResponsePart.head(head), promise: nil)
+        /// Writes the head and the bytes held, if they have not gone.
+        private mutating func writePending() {
+            if let head {
+                self.head = nil
+                channel.write(AnswerBytes.more(head), promise: nil)
+            }
+            if let held {
+                self.held = nil
+                channel.write(AnswerBytes.more(held), promise: nil)
+            }
         }
     }
 }

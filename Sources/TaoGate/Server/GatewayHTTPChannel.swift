@@ -8,26 +8,24 @@ import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
 import ServiceLifecycle
 
-/// TaoGate's client connections: HTTP/1.1 parsed by SwiftNIO as Hummingbird's `HTTP1Channel`
-/// parses it, each request answered by the route table, one at a time, by one task per
-/// connection.
+/// TaoGate's client connections: HTTP/1.1 parsed by SwiftNIO's request decoder, each request
+/// answered by the route table, one at a time, by one task per connection.
 ///
 /// Hummingbird's own channel reads and writes through `NIOAsyncChannel`, whose inbound stream and
-/// outbound writer cost a sixth of a `/v1` request's CPU (BENCHMARKS.md). Here the pipeline's
-/// last handler (`RequestReader`) collects whole requests into a `RequestInbox`, and the answer
-/// is written to the channel directly (`ChannelResponseWriter`), a stream's every write
-/// awaited so that a slow client slows the upstream read. Idle timeouts and graceful shutdown
-/// are Hummingbird's (`HTTPConnectionStateHandler`); the route table, its middleware and the
-/// request context are unchanged.
+/// outbound writer cost a sixth of a `/v1` request's CPU, and five handlers between the decoder
+/// and the request (BENCHMARKS.md). Here one handler (`ClientConnectionHandler`) collects whole
+/// requests into a `RequestInbox` and keeps the connection's limits, and the answer is written
+/// to the channel as bytes (`ChannelResponseWriter`), a stream's every write awaited so that a
+/// slow client slows the upstream read. The route table, its middleware and the request context
+/// are Hummingbird's.
 struct GatewayHTTPChannel<Responder: HTTPResponder>: ServerChildChannel where Responder.Context == GatewayRequestContext {
     final class Connection: ServerChildChannelValue {
         let channel: any Channel
         let inbox: RequestInbox
-        /// Tells the request in progress when the client leaves or the server shuts down; found
-        /// once here rather than in the pipeline per request.
-        let lifetime: ConnectionLifetime?
+        /// Tells the request in progress when the client leaves or the server shuts down.
+        let lifetime: ConnectionLifetime
 
-        init(channel: any Channel, inbox: RequestInbox, lifetime: ConnectionLifetime?) {
+        init(channel: any Channel, inbox: RequestInbox, lifetime: ConnectionLifetime) {
             self.channel = channel
             self.inbox = inbox
             self.lifetime = lifetime
@@ -43,29 +41,16 @@ struct GatewayHTTPChannel<Responder: HTTPResponder>: ServerChildChannel where Re
 
     let responder: Responder
     let serverName: String
-    let maxBodyBytes: Int
-    let idleTimeout: Duration?
-    /// Handlers of TaoGate's own between the HTTP codec and the request reader.
-    let additionalHandlers: @Sendable () -> [any RemovableChannelHandler]
+    let limits: ClientConnectionHandler.Limits
+    let metrics: GatewayMetrics?
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Connection> {
         channel.eventLoop.makeCompletedFuture {
-            let inbox = RequestInbox()
+            let handler = ClientConnectionHandler(limits: limits, metrics: metrics)
             let pipeline = channel.pipeline.syncOperations
-            try pipeline.configureHTTPServerPipeline(
-                withPipeliningAssistance: false,
-                withErrorHandling: false,
-                withOutboundHeaderValidation: false,
-                withEncoderConfiguration: .init(),
-                withDecoderLimitConfiguration: .init()
-            )
-            try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false))
-            let handlers = additionalHandlers()
-            try pipeline.addHandlers(handlers)
-            try pipeline.addHandler(HTTPConnectionStateHandler(idleTimeout: idleTimeout, logger: logger))
-            try pipeline.addHandler(RequestReader(inbox: inbox, maxBodyBytes: maxBodyBytes))
-            let lifetime = handlers.lazy.compactMap { ($0 as? ClientCloseHandler)?.lifetime }.first
-            return Connection(channel: channel, inbox: inbox, lifetime: lifetime)
+            try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
+            try pipeline.addHandler(handler)
+            return Connection(channel: channel, inbox: handler.inbox, lifetime: handler.lifetime)
         }
     }
 
@@ -77,10 +62,10 @@ struct GatewayHTTPChannel<Responder: HTTPResponder>: ServerChildChannel where Re
             await withGracefulShutdownHandler {
                 await answerRequests(on: connection, logger: logger)
             } onGracefulShutdown: {
-                connection.lifetime?.shutdownBegan()
+                connection.lifetime.shutdownBegan()
             }
         }
-        connection.lifetime?.answer(with: task)
+        connection.lifetime.answer(with: task)
         await withTaskCancellationHandler {
             await task.value
         } onCancel: {
@@ -90,46 +75,53 @@ struct GatewayHTTPChannel<Responder: HTTPResponder>: ServerChildChannel where Re
     }
 
     private func answerRequests(on connection: Connection, logger: Logger) async {
-            loop: while let item = await connection.inbox.next() {
-                switch item {
-                case .request(let head, let body):
-                    guard await answer(head, body: body, on: connection, logger: logger) else { break loop }
-                case .malformed:
-                    logger.debug("HTTP parse error, closing connection")
-                    let badRequest = Response(status: .badRequest, headers: [.connection: "close"])
-                    try? await ChannelResponseWriter(channel: connection.channel).write(badRequest)
-                    break loop
-                }
+        loop: while let item = await connection.inbox.next() {
+            switch item {
+            case .request(let head, let body):
+                guard await answer(head, body: body, on: connection, logger: logger) else { break loop }
+            case .malformed:
+                logger.debug("HTTP parse error, closing connection")
+                let badRequest = Response(status: .badRequest)
+                let context = AnswerContext(method: .get, closesConnection: true, date: HTTPDate.now, server: serverName)
+                try? await ChannelResponseWriter(channel: connection.channel, context: context).write(badRequest)
+                break loop
             }
-            try? await connection.channel.close()
+        }
+        try? await connection.channel.close()
     }
 
     /// Answers one request; false when the connection is to close after it.
-    private func answer(_ head: HTTPRequest, body: ByteBuffer, on connection: Connection, logger: Logger) async -> Bool {
+    private func answer(_ head: RequestInbox.Head, body: ByteBuffer, on connection: Connection, logger: Logger) async -> Bool {
         let channel = connection.channel
-        let request = Request(head: head, body: RequestBody(buffer: body))
+        let request = Request(head: head.request, body: RequestBody(buffer: body))
         var context = GatewayRequestContext(source: ApplicationRequestContextSource(channel: channel, logger: logger))
         context.connection = connection.lifetime
         context.receivedBody = body
-        var response: Response
+        let response: Response
         do {
             response = try await responder.respond(to: request, context: context)
         } catch {
             logger.debug("Unrecognised Error", metadata: ["error.type": "\(String(reflecting: type(of: error)))"])
             response = Response(status: .internalServerError)
         }
-        response.headers[.date] = HTTPDate.now
-        response.headers[.server] = serverName
         // The client learns that this connection ends with this answer (a stream's head may have
         // gone before the shutdown began; the connection still closes after it).
-        if connection.lifetime?.closesAfterAnswer == true { response.headers[.connection] = "close" }
+        let closing =
+            !head.keepsAlive || ConnectionHeader.asksToClose(response.headers.value(of: .connection))
+            || connection.lifetime.closesAfterAnswer
+        let answer = AnswerContext(
+            method: head.request.method,
+            isHTTP10: head.isHTTP10,
+            closesConnection: closing,
+            date: HTTPDate.now,
+            server: serverName
+        )
         do {
-            try await ChannelResponseWriter(channel: channel).write(response)
+            let framing = try await ChannelResponseWriter(channel: channel, context: answer).write(response)
+            return !closing && framing != .untilClose && !connection.lifetime.isStopped
         } catch {
             return false
         }
-        return !ConnectionHeader.asksToClose(head.headerFields.value(of: .connection)) && !ConnectionHeader.asksToClose(response.headers.value(of: .connection))
-            && connection.lifetime?.isStopped != true
     }
 }
 
@@ -148,18 +140,11 @@ extension HTTPServerBuilder {
     static func gateway<Responder: HTTPResponder>(
         responder: Responder,
         serverName: String,
-        maxBodyBytes: Int,
-        idleTimeout: Duration?,
-        additionalHandlers: @escaping @Sendable () -> [any RemovableChannelHandler]
+        limits: ClientConnectionHandler.Limits,
+        metrics: GatewayMetrics?
     ) -> HTTPServerBuilder where Responder.Context == GatewayRequestContext {
         HTTPServerBuilder { _ in
-            GatewayHTTPChannel(
-                responder: responder,
-                serverName: serverName,
-                maxBodyBytes: maxBodyBytes,
-                idleTimeout: idleTimeout,
-                additionalHandlers: additionalHandlers
-            )
+            GatewayHTTPChannel(responder: responder, serverName: serverName, limits: limits, metrics: metrics)
         }
     }
 }

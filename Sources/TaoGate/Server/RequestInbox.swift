@@ -1,7 +1,7 @@
 import HTTPTypes
 import NIOCore
 import NIOHTTP1
-import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
 import Synchronization
 
 /// The requests a connection has received whole, in order, for the connection's one task
@@ -9,10 +9,59 @@ import Synchronization
 /// them out, waiting when there is none.
 final class RequestInbox: Sendable {
     enum Item: Sendable {
-        /// A request's head and its whole body (see `RequestReader` for a body over the limit).
-        case request(HTTPRequest, ByteBuffer)
+        /// A request's head and its whole body (see `ClientConnectionHandler` for a body over
+        /// the limit).
+        case request(Head, ByteBuffer)
         /// Bytes that are not HTTP: answered with 400, and the connection closed.
         case malformed
+    }
+
+    /// A request's head as the routes read it, and what its HTTP version asks of the answer.
+    struct Head: Sendable {
+        let request: HTTPRequest
+        /// HTTP/1.0, which knows no chunked body.
+        let isHTTP10: Bool
+        /// The connection stays open after the answer (HTTP/1.1 unless the client says
+        /// `Connection: close`; HTTP/1.0 only when it says `keep-alive`).
+        let keepsAlive: Bool
+
+        /// Nil for a method HTTPTypes cannot hold.
+        init?(_ head: HTTPRequestHead) {
+            guard let method = try? HTTPRequest.Method(head.method) else { return nil }
+            if head.uri.utf8.first == UInt8(ascii: "/") {
+                // The origin form, as every client of a gateway sends it: the path as it came,
+                // without the URL parsing HTTPTypes' conversion does for an absolute form.
+                request = HTTPRequest(
+                    method: method,
+                    scheme: "http",
+                    authority: head.headers.first(name: "host"),
+                    path: head.uri,
+                    headerFields: Self.fields(of: head.headers)
+                )
+            } else {
+                guard let converted = try? HTTPRequest(head, secure: false, splitCookie: false) else { return nil }
+                request = converted
+            }
+            isHTTP10 = head.version.major == 1 && head.version.minor == 0
+            keepsAlive = head.isKeepAlive
+        }
+
+        /// The fields but the first `Host` (the request's authority), as HTTPTypes converts them;
+        /// a field whose name is not a token is dropped.
+        private static func fields(of headers: HTTPHeaders) -> HTTPFields {
+            var fields = HTTPFields()
+            fields.reserveCapacity(headers.count)
+            var hostSeen = false
+            for (name, value) in headers {
+                if !hostSeen, name.utf8.count == 4, name.lowercased() == "host" {
+                    hostSeen = true
+                    continue
+                }
+                guard let name = HTTPField.Name(name) else { continue }
+                fields.append(HTTPField(name: name, value: value))
+            }
+            return fields
+        }
     }
 
     private struct State: ~Copyable {
@@ -59,77 +108,6 @@ final class RequestInbox: Sendable {
                 return nil
             }
             if let now { continuation.resume(returning: now) }
-        }
-    }
-}
-
-/// The last handler of a client connection's pipeline: collects each request's head and body
-/// and hands the whole request to the connection's `RequestInbox`.
-///
-/// A body is kept up to `maxBodyBytes` and one byte more; the rest of a longer one is read and
-/// dropped, so the route that reads it refuses it as too large (413) and the connection stays in
-/// step. A client that pipelines more than `maxWaitingRequests` requests behind the one being
-/// answered is disconnected.
-final class RequestReader: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-
-    static let maxWaitingRequests = 16
-
-    private let inbox: RequestInbox
-    private let maxBodyBytes: Int
-    private var head: HTTPRequest?
-    private var body: ByteBuffer?
-
-    init(inbox: RequestInbox, maxBodyBytes: Int) {
-        self.inbox = inbox
-        self.maxBodyBytes = maxBodyBytes
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let head):
-            self.head = head
-            self.body = nil
-        case .body(var part):
-            guard head != nil else { return }
-            if body == nil {
-                body = part
-            } else if body!.readableBytes <= maxBodyBytes {
-                body!.writeBuffer(&part)
-            }
-            if body!.readableBytes > maxBodyBytes + 1 {
-                body!.moveWriterIndex(to: body!.readerIndex + maxBodyBytes + 1)
-            }
-        case .end:
-            guard let head else { return }
-            let body = self.body ?? ByteBuffer()
-            self.head = nil
-            self.body = nil
-            if inbox.deliver(.request(head, body)) > Self.maxWaitingRequests {
-                inbox.finish()
-                context.close(promise: nil)
-            }
-        }
-    }
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if case .some(.inputClosed) = event as? ChannelEvent { inbox.finish() }
-        context.fireUserInboundEventTriggered(event)
-    }
-
-    // Hummingbird's `HTTPConnectionStateHandler`, before this one, does not pass on
-    // `channelInactive`; a closed channel removes its handlers.
-    func handlerRemoved(context: ChannelHandlerContext) {
-        inbox.finish()
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if error is HTTPParserError {
-            inbox.deliver(.malformed)
-            inbox.finish()
-        } else {
-            inbox.finish()
-            context.close(promise: nil)
         }
     }
 }
