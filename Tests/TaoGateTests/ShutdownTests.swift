@@ -132,6 +132,21 @@ struct ShutdownTests {
         #expect(response.header("Connection") == "close")
     }
 
+    @Test("A keep-alive connection idle at SIGTERM is closed at once, and the process exits 0")
+    func idleConnectionIsClosedAtShutdown() async throws {
+        let stack = try await startStack(grace: 15, dripMs: 0)
+        defer { stack.mock.terminate() }
+        let port = Int(stack.gatewayURL.split(separator: ":").last!)!
+        let request = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        let exchange = Task { try await RawHTTP.exchangeUntilClosed(port: port, bytes: Array(request.utf8)) }
+        try await Task.sleep(for: .milliseconds(500))
+        stack.gateway.terminate()
+        let (answer, closed) = try await exchange.value
+        #expect(answer.hasPrefix("HTTP/1.1 200"))
+        #expect(closed)
+        #expect(try await stack.gateway.exitStatus(within: .seconds(5)) == 0)
+    }
+
     @Test("After SIGTERM no new connection is accepted")
     func noNewConnectionsAfterSigterm() async throws {
         let stack = try await startStack(grace: 15, dripMs: 200)
