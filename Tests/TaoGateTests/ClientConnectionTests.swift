@@ -37,6 +37,14 @@ struct ClientConnectionTests {
         }
     }
 
+    @Test("The answer to a request with Connection: close says Connection: close")
+    func answerToCloseRequestSaysClose() async throws {
+        try await LiveGateway.run { gateway in
+            let (answer, _) = try await RawHTTP.exchangeUntilClosed(port: Self.port(of: gateway), bytes: Array(Self.get("/healthz", closing: true).utf8))
+            #expect(answer.contains("\r\nConnection: close\r\n"))
+        }
+    }
+
     @Test("A keep-alive connection stays open after its answer")
     func keepAliveConnectionStaysOpen() async throws {
         try await LiveGateway.run(["IDLE_TIMEOUT_MS": "60000"]) { gateway in

@@ -115,11 +115,11 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
             // A graceful shutdown: an idle connection closes now, a busy one once its answers are
             // written.
             if unanswered > 0 { closesWhenAnswered = true } else { context.close(promise: nil) }
-        case ChannelEvent.inputClosed:
-            lifetime.clientLeft()
-            inbox.finish()
-            context.fireUserInboundEventTriggered(event)
         default:
+            if case .some(.inputClosed) = event as? ChannelEvent {
+                lifetime.clientLeft()
+                inbox.finish()
+            }
             context.fireUserInboundEventTriggered(event)
         }
     }
