@@ -55,10 +55,7 @@ enum ClientResponseHead {
         buffer.writeString(response.status.reasonPhrase)
         buffer.writeStaticString("\r\n")
         for field in response.headerFields where !rules.replaces(field.name, closingConnection: context.closesConnection) {
-            buffer.writeString(field.name.rawName)
-            buffer.writeStaticString(": ")
-            field.withUnsafeBytesOfValue { buffer.writeBytes($0) }
-            buffer.writeStaticString("\r\n")
+            write(field, to: &buffer)
         }
         buffer.writeStaticString("Date: ")
         buffer.writeString(context.date)
@@ -85,12 +82,7 @@ enum ClientResponseHead {
     static func lastChunk(trailers: HTTPFields?, allocator: ByteBufferAllocator) -> ByteBuffer {
         var buffer = allocator.buffer(capacity: 5 + (trailers?.count ?? 0) * 40)
         buffer.writeStaticString("0\r\n")
-        for field in trailers ?? [:] {
-            buffer.writeString(field.name.rawName)
-            buffer.writeStaticString(": ")
-            field.withUnsafeBytesOfValue { buffer.writeBytes($0) }
-            buffer.writeStaticString("\r\n")
-        }
+        for field in trailers ?? [:] { write(field, to: &buffer) }
         buffer.writeStaticString("\r\n")
         return buffer
     }
@@ -128,6 +120,14 @@ enum ClientResponseHead {
             default: false
             }
         }
+    }
+
+    /// `Name: value` and CRLF; the value's bytes as HTTPTypes holds them.
+    private static func write(_ field: HTTPField, to buffer: inout ByteBuffer) {
+        buffer.writeString(field.name.rawName)
+        buffer.writeStaticString(": ")
+        field.withUnsafeBytesOfValue { buffer.writeBytes($0) }
+        buffer.writeStaticString("\r\n")
     }
 
     private static func writeStatusCode(_ code: Int, to buffer: inout ByteBuffer) {
