@@ -3,7 +3,6 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import NIOCore
-import NIOHTTPTypes
 import Synchronization
 
 /// Writes one response to a client connection (see `GatewayHTTPChannel`) as bytes: its head

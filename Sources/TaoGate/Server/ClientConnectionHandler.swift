@@ -1,8 +1,6 @@
 import HTTPTypes
-import Logging
 import NIOCore
 import NIOHTTP1
-import NIOHTTPTypesHTTP1
 import Synchronization
 
 /// The bytes of an answer on their way to the client (see `ChannelResponseWriter`); the last

@@ -4,8 +4,6 @@ import HummingbirdCore
 import Logging
 import NIOCore
 import NIOHTTP1
-import NIOHTTPTypes
-import NIOHTTPTypesHTTP1
 import ServiceLifecycle
 
 /// TaoGate's client connections: HTTP/1.1 parsed by SwiftNIO's request decoder, each request
