@@ -31,6 +31,48 @@ struct ChannelResponseWriterTests {
         }
     }
 
+    /// Holds the promises of the writes that pass, as a socket that has not taken the bytes yet
+    /// would, until `release`.
+    final class HeldWrites: ChannelOutboundHandler, Sendable {
+        typealias OutboundIn = AnswerBytes
+        private let promises = Mutex<[EventLoopPromise<Void>]>([])
+        var count: Int { promises.withLock { $0.count } }
+
+        func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+            if let promise { promises.withLock { $0.append(promise) } }
+            context.write(data, promise: nil)
+        }
+
+        func release() {
+            for promise in promises.withLock({ held in defer { held = [] }; return held }) { promise.succeed() }
+        }
+    }
+
+    /// Starts writing `response` with the writes held; returns whether the writer ended before
+    /// they were released, and waits for it to end after.
+    static func endsBeforeItsBytesAreWritten(_ response: Response, answering context: AnswerContext) async throws -> Bool {
+        let held = HeldWrites()
+        let channel = try await connectedChannel(counting: FlushCounter())
+        try await channel.pipeline.addHandler(held)
+        let finished = Atomic<Bool>(false)
+        let writing = Task(executorPreference: EventLoopTaskExecutor(channel.eventLoop)) {
+            defer { finished.store(true, ordering: .releasing) }
+            try await ChannelResponseWriter(channel: channel, context: context).write(response)
+        }
+        for _ in 0..<100 {
+            await channel.testingEventLoop.run()
+            await Task.yield()
+        }
+        let endedEarly = finished.load(ordering: .acquiring)
+        held.release()
+        while !finished.load(ordering: .acquiring) {
+            await channel.testingEventLoop.run()
+            await Task.yield()
+        }
+        try await writing.value
+        return endedEarly
+    }
+
     static func connectedChannel(counting counter: FlushCounter) async throws -> NIOAsyncTestingChannel {
         let channel = NIOAsyncTestingChannel()
         try await channel.pipeline.addHandler(counter)
@@ -162,6 +204,18 @@ struct ChannelResponseWriterTests {
         let text = Self.text(try await Self.written(channel))
         #expect(text.contains("Content-Length: 4\r\n"))
         #expect(text.hasSuffix("\r\n\r\n"))
+    }
+
+    @Test("A connection's last answer ends only once its last bytes are written (a close drops what is queued)")
+    func lastAnswerOfAConnectionWaitsForItsBytes() async throws {
+        let response = Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "bye")))
+        #expect(try await !Self.endsBeforeItsBytesAreWritten(response, answering: ClientResponseHeadTests.context(closing: true)))
+    }
+
+    @Test("An answer on a connection kept alive ends without waiting for its bytes to be written")
+    func answerKeptAliveDoesNotWait() async throws {
+        let response = Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "hello")))
+        #expect(try await Self.endsBeforeItsBytesAreWritten(response, answering: ClientResponseHeadTests.context()))
     }
 
     @Test("A stream's write is flushed as soon as the writer waits for more")

@@ -35,7 +35,13 @@ struct ChannelResponseWriter {
             reservingBody: length <= Self.joinedBodyLimit ? length : 0,
             allocator: channel.allocator
         )
-        let writer = BodyWriter(channel: channel, head: head, framing: framing, streamed: response.body.contentLength == nil)
+        let writer = BodyWriter(
+            channel: channel,
+            head: head,
+            framing: framing,
+            streamed: response.body.contentLength == nil,
+            closesConnection: context.closesConnection || framing == .untilClose
+        )
         try await response.body.write(writer)
         return framing
     }
@@ -46,14 +52,17 @@ struct ChannelResponseWriter {
         var head: ByteBuffer?
         let framing: AnswerFraming
         let streamed: Bool
+        /// The connection closes after this answer.
+        let closesConnection: Bool
         /// A body of known length's latest bytes, held to go with the answer's end.
         var held: ByteBuffer?
 
-        init(channel: any Channel, head: ByteBuffer, framing: AnswerFraming, streamed: Bool) {
+        init(channel: any Channel, head: ByteBuffer, framing: AnswerFraming, streamed: Bool, closesConnection: Bool) {
             self.channel = channel
             self.head = head
             self.framing = framing
             self.streamed = streamed
+            self.closesConnection = closesConnection
         }
 
         mutating func write(_ buffer: ByteBuffer) async throws {
@@ -84,6 +93,9 @@ struct ChannelResponseWriter {
                 last = head ?? ByteBuffer()
                 head = nil
             }
+            // The connection closes after this answer: SwiftNIO's close drops what is still queued
+            // for the socket, so the answer ends once its last bytes have been written.
+            if closesConnection { return try await channel.writeAndFlush(AnswerBytes.last(last)).get() }
             try await writeAndFlush(.last(last))
         }
 

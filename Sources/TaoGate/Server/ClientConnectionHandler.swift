@@ -193,8 +193,11 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
             unanswered = max(0, unanswered - 1)
             guard unanswered == 0 else { return context.write(wrapOutboundOut(bytes), promise: promise) }
             if closesWhenAnswered {
-                context.writeAndFlush(wrapOutboundOut(bytes), promise: promise)
-                context.close(promise: nil)
+                // Closed once the bytes are written: a close drops what is still queued.
+                let written = context.eventLoop.makePromise(of: Void.self)
+                written.futureResult.cascade(to: promise)
+                context.writeAndFlush(wrapOutboundOut(bytes), promise: written)
+                written.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
                 return
             }
             lastActive = .now()
