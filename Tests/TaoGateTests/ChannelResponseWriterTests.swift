@@ -31,27 +31,10 @@ struct ChannelResponseWriterTests {
         }
     }
 
-    /// Holds the promises of the writes that pass, as a socket that has not taken the bytes yet
-    /// would, until `release`.
-    final class HeldWrites: ChannelOutboundHandler, Sendable {
-        typealias OutboundIn = AnswerBytes
-        private let promises = Mutex<[EventLoopPromise<Void>]>([])
-        var count: Int { promises.withLock { $0.count } }
-
-        func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-            if let promise { promises.withLock { $0.append(promise) } }
-            context.write(data, promise: nil)
-        }
-
-        func release() {
-            for promise in promises.withLock({ held in defer { held = [] }; return held }) { promise.succeed() }
-        }
-    }
-
     /// Starts writing `response` with the writes held; returns whether the writer ended before
     /// they were released, and waits for it to end after.
     static func endsBeforeItsBytesAreWritten(_ response: Response, answering context: AnswerContext) async throws -> Bool {
-        let held = HeldWrites()
+        let held = HeldWrites<AnswerBytes>()
         let channel = try await connectedChannel(counting: FlushCounter())
         try await channel.pipeline.addHandler(held)
         let finished = Atomic<Bool>(false)

@@ -1,33 +1,16 @@
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1
-import Synchronization
 import Testing
 
 @testable import TaoGate
 
 @Suite("A client connection's handler")
 struct ClientConnectionHandlerTests {
-    /// Holds the promises of the bytes that pass, as a socket that has not taken them yet would,
-    /// until `release`.
-    final class HeldBytes: ChannelOutboundHandler, Sendable {
-        typealias OutboundIn = ByteBuffer
-        private let promises = Mutex<[EventLoopPromise<Void>]>([])
-
-        func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-            if let promise { promises.withLock { $0.append(promise) } }
-            context.write(data, promise: nil)
-        }
-
-        func release() {
-            for promise in promises.withLock({ held in defer { held = [] }; return held }) { promise.succeed() }
-        }
-    }
-
     @Test("At a graceful shutdown, a busy connection closes once its last answer's bytes are written")
     func shutdownClosesAfterTheLastBytes() throws {
         let channel = EmbeddedChannel()
-        let held = HeldBytes()
+        let held = HeldWrites<ByteBuffer>()
         let limits = ClientConnectionHandler.Limits(
             connections: ConnectionCount(limit: 10),
             maxBodyBytes: 1024,
