@@ -21,25 +21,25 @@ struct ChannelResponseWriter {
     let channel: any Channel
     let context: AnswerContext
 
-    /// Writes `response`; returns how its body was delimited (an answer that ends when the
-    /// connection closes must be the connection's last).
     /// The longest body that is copied behind its head rather than written on its own.
     static let joinedBodyLimit = 4096
 
+    /// Writes `response`; returns how its body was delimited (an answer that ends when the
+    /// connection closes must be the connection's last).
     @discardableResult
     func write(_ response: Response) async throws -> AnswerFraming {
-        let length = response.body.contentLength ?? 0
+        let length = response.body.contentLength
         let (head, framing) = ClientResponseHead.encode(
             response.head,
             context,
-            reservingBody: length <= Self.joinedBodyLimit ? length : 0,
+            reservingBody: length.map { $0 <= Self.joinedBodyLimit ? $0 : 0 } ?? 0,
             allocator: channel.allocator
         )
         let writer = BodyWriter(
             channel: channel,
             head: head,
             framing: framing,
-            streamed: response.body.contentLength == nil,
+            streamed: length == nil,
             closesConnection: context.closesConnection || framing == .untilClose
         )
         try await response.body.write(writer)

@@ -36,7 +36,7 @@ final class RequestInbox: Sendable {
                     scheme: "http",
                     authority: head.headers.first(name: "host"),
                     path: head.uri,
-                    headerFields: Self.fields(of: head.headers)
+                    headerFields: HTTPFields(head.headers, splitCookie: false)
                 )
             } else {
                 guard let converted = try? HTTPRequest(head, secure: false, splitCookie: false) else { return nil }
@@ -44,23 +44,6 @@ final class RequestInbox: Sendable {
             }
             isHTTP10 = head.version.major == 1 && head.version.minor == 0
             keepsAlive = head.isKeepAlive
-        }
-
-        /// The fields but the first `Host` (the request's authority), as HTTPTypes converts them;
-        /// a field whose name is not a token is dropped.
-        private static func fields(of headers: HTTPHeaders) -> HTTPFields {
-            var fields = HTTPFields()
-            fields.reserveCapacity(headers.count)
-            var hostSeen = false
-            for (name, value) in headers {
-                if !hostSeen, name.utf8.count == 4, name.lowercased() == "host" {
-                    hostSeen = true
-                    continue
-                }
-                guard let name = HTTPField.Name(name) else { continue }
-                fields.append(HTTPField(name: name, value: value))
-            }
-            return fields
         }
     }
 
