@@ -105,7 +105,7 @@ struct AnyAsyncByteBufferIterator {
 
     init<Iterator: AsyncIteratorProtocol>(_ iterator: Iterator) where Iterator.Element == ByteBuffer {
         var iterator = iterator
-        self.nextBuffer = { try await iterator.next() }
+        self.nextBuffer = { try await iterator.next(isolation: #isolation) }
     }
 
     mutating func next() async throws -> ByteBuffer? {

@@ -42,7 +42,7 @@ public struct UpstreamResponseBody: AsyncSequence, @unchecked Sendable {
         var whole: ByteBuffer?
 
         public mutating func next() async throws -> ByteBuffer? {
-            if streamed != nil { return try await streamed!.next() }
+            if streamed != nil { return try await streamed!.next(isolation: #isolation) }
             defer { whole = nil }
             return whole
         }

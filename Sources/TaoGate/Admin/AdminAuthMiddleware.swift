@@ -20,7 +20,7 @@ struct AdminAuthMiddleware: RouterMiddleware {
         self.trustedProxyHops = trustedProxyHops
     }
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
         let address = failures.map { _ in ClientAddress.resolve(request: request, context: context, trustedHops: trustedProxyHops) }
         if let failures, let address, failures.isOverLimit(address) { throw ClientKeyCheck.tooManyFailures(failures) }
         guard let presented = ClientKeyCheck.presentedKey(in: request), ConstantTime.equal(Self.digest(presented), adminKeyDigest) else {

@@ -14,14 +14,14 @@ extension Response {
         shutdownGrace: Duration,
         errors dialect: ErrorDialect,
         language: Language = .english,
-        relay: @escaping @Sendable (inout any ResponseBodyWriter) async throws -> Void
+        relay: @escaping @Sendable @concurrent (inout any ResponseBodyWriter) async throws -> Void
     ) -> Response {
         Response(
             status: .ok,
             headers: eventStreamHeaders,
             body: ResponseBody { writer in
                 do {
-                    try await RequestLifetime(context: context, shutdownGrace: shutdownGrace).run { try await relay(&writer) }
+                    try await RequestLifetime(context: context, shutdownGrace: shutdownGrace).run { @concurrent in try await relay(&writer) }
                 } catch is CancellationError {
                     // The client has gone: there is no one left to tell.
                 } catch {

@@ -4,7 +4,7 @@ import NIOCore
 /// Relays a translated stream: neutral events, each encoded by the client's dialect, gathered
 /// while more are at hand and written together. Notes usage and relayed content in the record.
 enum StreamRelay {
-    static func relay(
+    @concurrent static func relay(
         _ events: LLMEventStream,
         record: RequestRecord,
         to writer: inout any ResponseBodyWriter,

@@ -20,7 +20,7 @@ struct EveryRouteMiddleware: RouterMiddleware {
     let errors: ErrorAnswers
     let hostCheck: HostCheck?
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
         let started = completion.begin(request, context: context)
         var response: Response
         if let cors, let allowOrigin = cors.allowedOrigin(for: request) {
@@ -38,7 +38,7 @@ struct EveryRouteMiddleware: RouterMiddleware {
     }
 
     /// The route's answer, or the documented answer to what it (or the Host check) threw.
-    private func answer(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async -> Response {
+    private func answer(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async -> Response {
         do {
             try hostCheck?.check(request)
             return try await next(request, context)

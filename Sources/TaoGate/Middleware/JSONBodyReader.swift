@@ -12,7 +12,7 @@ struct JSONBodyReader: RouterMiddleware {
 
     let maxBodyBytes: Int
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
         var request = request
         var context = context
         try await read(&request, into: &context)

@@ -18,7 +18,7 @@ struct RouteAccessMiddleware: RouterMiddleware {
     var body: JSONBodyReader? = nil
     var admission: AdmissionCheck? = nil
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
         // Each step is awaited only when it has something to wait for: an async call that
         // returns at once still costs a task frame and executor checks on every request.
         var context = clientKeys.passesWithoutKey(request) ? context : try await clientKeys.authenticate(request, context: context)

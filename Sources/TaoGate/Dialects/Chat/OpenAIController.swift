@@ -84,7 +84,7 @@ struct OpenAIController {
     /// Relays a chat provider's events as they came, noting the usage they report. Events
     /// decoded from one upstream read go out in one write. After `[DONE]` the rest of the body
     /// is read, so that its connection goes back to the pool.
-    static func relayNative(
+    @concurrent static func relayNative(
         _ events: ServerSentEventStream,
         injectedUsage: Bool,
         record: RequestRecord,

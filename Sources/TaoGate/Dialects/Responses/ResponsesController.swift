@@ -219,7 +219,7 @@ struct ResponsesController {
     /// stream with `response.failed` for the same response, after its last sequence number (what
     /// the SDKs check). After the final event the rest of the body is read, so its connection
     /// goes back to the pool.
-    static func relayNative(
+    @concurrent static func relayNative(
         _ events: ServerSentEventStream,
         context: GatewayRequestContext,
         to writer: inout any ResponseBodyWriter,
