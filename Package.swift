@@ -12,9 +12,10 @@ let swiftSettings: [SwiftSetting] = [
 /// where its code runs does not change. Functions that hand Hummingbird's body writer to a library
 /// call are marked `@concurrent`. Tests and the mock keep the default (Swift Testing's macros do
 /// not compile with it).
-let gatewaySwiftSettings: [SwiftSetting] = swiftSettings + [
-    .enableUpcomingFeature("NonisolatedNonsendingByDefault")
-]
+let gatewaySwiftSettings: [SwiftSetting] =
+    swiftSettings + [
+        .enableUpcomingFeature("NonisolatedNonsendingByDefault")
+    ]
 
 /// Tests import what they use by module, without listing every module a member comes from.
 let testSwiftSettings: [SwiftSetting] = [

@@ -121,7 +121,11 @@ struct MessagesController {
     /// Relays an Anthropic provider's events as they came, noting the usage of `message_start`
     /// and `message_delta`. After `message_stop` the rest of the body is read, so that its
     /// connection goes back to the pool.
-    @concurrent static func relayNative(_ events: ServerSentEventStream, record: RequestRecord, to writer: inout any ResponseBodyWriter) async throws {
+    @concurrent static func relayNative(
+        _ events: ServerSentEventStream,
+        record: RequestRecord,
+        to writer: inout any ResponseBodyWriter
+    ) async throws {
         var pending = ByteBuffer()
         var iterator = events.makeAsyncIterator()
         var usage = MessagesUsage()
