@@ -17,9 +17,12 @@ final class UpstreamExchange: @unchecked Sendable {
     /// Set for a body read whole before the response is handed over (at most this many bytes);
     /// nil for a body streamed to its reader.
     let wholeBodyLimit: Int?
-    /// Kept only until fulfilled: its future holds the response, whose body's producer holds
-    /// this exchange, so keeping it (or its future) longer would be a cycle.
-    private var response: EventLoopPromise<UpstreamResponse>?
+    /// The caller waiting for the response, resumed once on the loop and then let go (the
+    /// response's body holds this exchange). A continuation rather than a promise: no future,
+    /// no callback, no allocation per call.
+    private var waiter: UnsafeContinuation<UpstreamResponse, any Error>?
+    /// A failure that came before the caller began to wait (a cancellation racing the start).
+    private var earlyFailure: ProviderError?
 
     private var source: UpstreamResponseBody.Producer.Source?
     /// A body read whole: the head, once it has come, and the bytes so far.
@@ -46,7 +49,6 @@ final class UpstreamExchange: @unchecked Sendable {
         coversBody: Bool,
         idleTimeout: TimeAmount?,
         wholeBodyLimit: Int?,
-        response: EventLoopPromise<UpstreamResponse>,
         census: ExchangeCensus
     ) {
         self.eventLoop = eventLoop
@@ -56,12 +58,34 @@ final class UpstreamExchange: @unchecked Sendable {
         self.coversBody = coversBody
         self.idleTimeout = idleTimeout
         self.wholeBodyLimit = wholeBodyLimit
-        self.response = response
         self.census = census
         census.count.add(1, ordering: .relaxed)
     }
 
-    deinit { census.count.subtract(1, ordering: .relaxed) }
+    deinit {
+        // Every way an exchange ends answers its waiter; should one ever not, its caller fails
+        // rather than waiting forever.
+        waiter?.resume(throwing: ProviderError.unreachable("the upstream exchange ended without an answer"))
+        census.count.subtract(1, ordering: .relaxed)
+    }
+
+    /// Who gets the response (or the failure); called once, on the loop, before the exchange
+    /// goes to a pool.
+    func answer(to waiter: UnsafeContinuation<UpstreamResponse, any Error>) {
+        eventLoop.assertInEventLoop()
+        if let earlyFailure {
+            waiter.resume(throwing: earlyFailure)
+        } else {
+            self.waiter = waiter
+        }
+    }
+
+    /// The response is ready: the waiter gets it, and is let go.
+    private func answer(_ response: UpstreamResponse) {
+        let waiter = self.waiter
+        self.waiter = nil
+        waiter?.resume(returning: response)
+    }
 
     /// Addresses the request to a forward proxy in front of an http `origin`: the request line in
     /// absolute form (`POST http://host/path`), with the proxy's credentials, if any.
@@ -112,9 +136,7 @@ final class UpstreamExchange: @unchecked Sendable {
             delegate: BodyDemand(eventLoop: eventLoop, connection: connection, exchange: self)
         )
         source = producer.source
-        let response = self.response
-        self.response = nil
-        response?.succeed(UpstreamResponse(status: head.status, headers: head.headers, body: UpstreamResponseBody(producer.sequence)))
+        answer(UpstreamResponse(status: head.status, headers: head.headers, body: UpstreamResponseBody(producer.sequence)))
     }
 
     /// A piece of the body; false when the reader wants no more for now.
@@ -147,9 +169,7 @@ final class UpstreamExchange: @unchecked Sendable {
         carrier = nil  // it holds the exchange: a cycle until the exchange ends
         unwatch()
         if let head = wholeHead {
-            let response = self.response
-            self.response = nil
-            response?.succeed(UpstreamResponse(status: head.status, headers: head.headers, body: UpstreamResponseBody(whole: wholeBody ?? ByteBuffer())))
+            answer(UpstreamResponse(status: head.status, headers: head.headers, body: UpstreamResponseBody(whole: wholeBody ?? ByteBuffer())))
             wholeBody = nil
             return
         }
@@ -166,8 +186,12 @@ final class UpstreamExchange: @unchecked Sendable {
             source.finish(error)
             self.source = nil
         } else {
-            response?.fail(error)
-            response = nil
+            if let waiter {
+                waiter.resume(throwing: error)
+                self.waiter = nil
+            } else {
+                earlyFailure = error
+            }
             wholeBody = nil
         }
     }

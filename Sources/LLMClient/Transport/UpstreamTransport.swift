@@ -99,8 +99,6 @@ public final class UpstreamTransport: Sendable {
         head.headers.reserveCapacity(headers.count + 2)  // one copy of the caller's headers, not three
         head.headers.set(name: "Host", value: origin.hostHeader)
         head.headers.set(name: "Content-Length", value: String(body?.readableBytes ?? 0))
-        let response = loop.makePromise(of: UpstreamResponse.self)
-        let answered = response.futureResult
         let exchange = UpstreamExchange(
             eventLoop: loop,
             head: head,
@@ -109,20 +107,32 @@ public final class UpstreamTransport: Sendable {
             coversBody: deadlineCoversBody,
             idleTimeout: idleTimeout,
             wholeBodyLimit: wholeBodyLimit,
-            response: response,
             census: census
         )
         let key = PoolKey(origin: origin, caller: pool)
-        if loop.inEventLoop {
-            pools.pool(for: key).execute(exchange)
-        } else {
-            loop.execute { pools.pool(for: key).execute(exchange) }
-        }
         return try await withTaskCancellationHandler {
-            try await answered.get()
+            try await withUnsafeThrowingContinuation { waiter in
+                if loop.inEventLoop {
+                    Self.start(exchange, answering: waiter, in: pools.pool(for: key))
+                } else {
+                    loop.execute { Self.start(exchange, answering: waiter, in: pools.pool(for: key)) }
+                }
+            }
         } onCancel: {
             loop.execute { exchange.stop(.unreachable("the call was cancelled")) }
         }
+    }
+
+    /// Hands `exchange` to `pool` once its caller waits; one stopped already (a cancellation
+    /// that came first) goes no further.
+    private static func start(
+        _ exchange: UpstreamExchange,
+        answering waiter: UnsafeContinuation<UpstreamResponse, any Error>,
+        in pool: UpstreamConnectionPool
+    ) {
+        exchange.answer(to: waiter)
+        guard !exchange.isFinished else { return }
+        pool.execute(exchange)
     }
 
     /// Closes every connection; requests after this fail.
