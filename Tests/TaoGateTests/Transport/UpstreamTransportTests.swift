@@ -441,6 +441,34 @@ struct UpstreamTransportTests {
         await upstream.close()
     }
 
+    @Test("A call from a task cancelled before it began fails at once, and nothing is sent")
+    func callFromCancelledTaskFails() async throws {
+        let upstream = try await ScriptedUpstream { _, _ in .bytes(Self.okJSON) }
+        let transport = UpstreamTransport(group: Self.loops)
+        let outcome = Mutex<String?>(nil)
+        // Off the transport's loops, so that the cancellation reaches the exchange before the
+        // exchange reaches its pool; unstructured, so that a call left waiting fails the test
+        // instead of hanging it.
+        Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            let result: String
+            do {
+                _ = try await call(transport, upstream.port)
+                result = "answered"
+            } catch let error as ProviderError {
+                result = "\(error.kind)"
+            } catch {
+                result = "\(error)"
+            }
+            outcome.withLock { $0 = result }
+        }
+        try await eventually { outcome.withLock { $0 } != nil }
+        #expect(outcome.withLock { $0 } == "unreachable")
+        #expect(upstream.requests == 0)
+        await transport.shutdown()
+        await upstream.close()
+    }
+
     @Test("Shutting down leaves a response in flight to end, then completes")
     func shutdownWaitsForResponsesInFlight() async throws {
         let upstream = try await ScriptedUpstream { _, _ in
