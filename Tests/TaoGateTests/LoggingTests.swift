@@ -175,6 +175,45 @@ struct LogLineFormatTests {
         #expect(writer.jsonLines.first?["text"] as? String == text)
     }
 
+    @Test(
+        "The request's line handed straight to the handler is the line swift-log's path writes",
+        arguments: [GatewayLogHandler.Format.json, .text]
+    )
+    func directLineMatchesLoggedLine(format: GatewayLogHandler.Format) {
+        let writer = MemoryLogWriter()
+        let handler = GatewayLogHandler(level: .info, format: format, writers: [writer])
+        Logger(label: "test") { _ in handler }.info("request", metadata: [LogFields.metadataKey: .stringConvertible(Self.requestFields)])
+        handler.write(Self.requestFields, message: "request", level: .info)
+        let lines = writer.all.map(Self.withoutTimestamp)
+        #expect(lines.count == 2)
+        #expect(lines.first == lines.last)
+    }
+
+    @Test("The request's line keeps the metadata its logger was given")
+    func requestLineKeepsLoggerMetadata() throws {
+        let writer = MemoryLogWriter()
+        var logger = Logger(label: "test") { _ in GatewayLogHandler(level: .info, format: .json, writers: [writer]) }
+        logger[metadataKey: "instance"] = "a"
+        let finished = FinishedRequest(
+            method: "POST",
+            route: "/v1/chat/completions",
+            status: 200,
+            start: .now,
+            duration: .milliseconds(2),
+            outcome: nil,
+            fields: RequestRecord.Fields()
+        )
+        RequestLog(logger: logger).write(finished)
+        let line = try #require(writer.jsonLines.first)
+        #expect(line["instance"] as? String == "a")
+        #expect(line["route"] as? String == "/v1/chat/completions")
+    }
+
+    /// A line without its timestamp, the one part that differs from one line to the next.
+    private static func withoutTimestamp(_ line: String) -> String {
+        line.replacing(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/, with: "")
+    }
+
     private static var requestFields: LogFields {
         var fields = LogFields(capacity: 5)
         fields.add("route", .string("/v1/chat/completions"))

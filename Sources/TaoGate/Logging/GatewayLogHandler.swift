@@ -46,13 +46,35 @@ public struct GatewayLogHandler: LogHandler {
         for writer in writers { writer.write(line.bytes, level: event.level) }
     }
 
-    private static func appendJSONLine(level: Logger.Level, message: String, metadata: Logger.Metadata, to line: inout LogLine) {
+    /// What `log(event:)` writes for an event whose only metadata is `fields` (the request's
+    /// line, once per request), without the metadata dictionary and event that `Logger.log`
+    /// builds for it. For a handler with no metadata of its own, which `log(event:)` would merge.
+    func write(_ fields: LogFields, message: String, level: Logger.Level) {
+        var line = LogLine(capacity: 288)
+        switch format {
+        case .json:
+            Self.appendJSONStart(level: level, message: message, to: &line)
+            fields.appendJSON(to: &line)
+            line.append(byte: UInt8(ascii: "}"))
+        case .text:
+            Self.appendTextStart(level: level, message: message, to: &line)
+            fields.appendText(to: &line)
+        }
+        line.append(byte: UInt8(ascii: "\n"))
+        for writer in writers { writer.write(line.bytes, level: level) }
+    }
+
+    private static func appendJSONStart(level: Logger.Level, message: String, to line: inout LogLine) {
         line.append("{\"ts\":\"")
         appendTimestamp(to: &line)
         line.append("\",\"level\":\"")
         line.append(level.rawValue)
         line.append("\",\"msg\":")
         line.appendJSONString(message)
+    }
+
+    private static func appendJSONLine(level: Logger.Level, message: String, metadata: Logger.Metadata, to line: inout LogLine) {
+        appendJSONStart(level: level, message: message, to: &line)
         for (key, value) in inOrder(metadata) {
             if let fields = fields(value) {
                 fields.appendJSON(to: &line)
@@ -102,12 +124,16 @@ public struct GatewayLogHandler: LogHandler {
     /// `ts level message key=value …`: a value (or message) holding anything but letters, digits
     /// and `-_.:/@+,` is written as a quoted JSON string, so no value can break the line or forge
     /// another field.
-    private static func appendTextLine(level: Logger.Level, message: String, metadata: Logger.Metadata, to line: inout LogLine) {
+    private static func appendTextStart(level: Logger.Level, message: String, to line: inout LogLine) {
         appendTimestamp(to: &line)
         line.append(byte: UInt8(ascii: " "))
         line.append(level.rawValue)
         line.append(byte: UInt8(ascii: " "))
         appendText(message, to: &line)
+    }
+
+    private static func appendTextLine(level: Logger.Level, message: String, metadata: Logger.Metadata, to line: inout LogLine) {
+        appendTextStart(level: level, message: message, to: &line)
         for (key, value) in inOrder(metadata) {
             if let fields = fields(value) {
                 fields.appendText(to: &line)

@@ -8,12 +8,25 @@ import Logging
 /// written only in development; the upstream's error type and code always are.
 struct RequestLog: Sendable {
     let logger: Logger
-    var includesErrorDetails = false
+    let includesErrorDetails: Bool
+    /// The logger's handler, when it is the gateway's own and has no metadata to merge: the line
+    /// then goes to it directly (`GatewayLogHandler.write`), as it would through `logger`.
+    private let gatewayHandler: GatewayLogHandler?
+
+    init(logger: Logger, includesErrorDetails: Bool = false) {
+        self.logger = logger
+        self.includesErrorDetails = includesErrorDetails
+        self.gatewayHandler = (logger.handler as? GatewayLogHandler).flatMap { $0.metadata.isEmpty ? $0 : nil }
+    }
 
     func write(_ request: FinishedRequest) {
         let level: Logger.Level = request.status >= 500 || request.fields.errorCode == ErrorCode.internalError.rawValue ? .error : .info
         guard logger.logLevel <= level else { return }
-        logger.log(level: level, "request", metadata: [LogFields.metadataKey: .stringConvertible(fields(of: request))])
+        if let gatewayHandler {
+            gatewayHandler.write(fields(of: request), message: "request", level: level)
+        } else {
+            logger.log(level: level, "request", metadata: [LogFields.metadataKey: .stringConvertible(fields(of: request))])
+        }
     }
 
     func fields(of request: FinishedRequest) -> LogFields {
