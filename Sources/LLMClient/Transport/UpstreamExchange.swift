@@ -71,7 +71,7 @@ final class UpstreamExchange: @unchecked Sendable {
 
     /// Who gets the response (or the failure); called once, on the loop, before the exchange
     /// goes to a pool.
-    func answer(to waiter: UnsafeContinuation<UpstreamResponse, any Error>) {
+    func answers(_ waiter: UnsafeContinuation<UpstreamResponse, any Error>) {
         eventLoop.assertInEventLoop()
         if let earlyFailure {
             waiter.resume(throwing: earlyFailure)
@@ -80,11 +80,15 @@ final class UpstreamExchange: @unchecked Sendable {
         }
     }
 
-    /// The response is ready: the waiter gets it, and is let go.
-    private func answer(_ response: UpstreamResponse) {
-        let waiter = self.waiter
+    /// The waiter gets the response or the failure, and is let go; a failure before anyone
+    /// waits is kept for the waiter to come.
+    private func answer(_ outcome: Result<UpstreamResponse, ProviderError>) {
+        guard let waiter else {
+            if case .failure(let error) = outcome { earlyFailure = error }
+            return
+        }
         self.waiter = nil
-        waiter?.resume(returning: response)
+        waiter.resume(with: outcome)
     }
 
     /// Addresses the request to a forward proxy in front of an http `origin`: the request line in
@@ -136,7 +140,7 @@ final class UpstreamExchange: @unchecked Sendable {
             delegate: BodyDemand(eventLoop: eventLoop, connection: connection, exchange: self)
         )
         source = producer.source
-        answer(UpstreamResponse(status: head.status, headers: head.headers, body: UpstreamResponseBody(producer.sequence)))
+        answer(.success(UpstreamResponse(status: head.status, headers: head.headers, body: UpstreamResponseBody(producer.sequence))))
     }
 
     /// A piece of the body; false when the reader wants no more for now.
@@ -169,7 +173,8 @@ final class UpstreamExchange: @unchecked Sendable {
         carrier = nil  // it holds the exchange: a cycle until the exchange ends
         unwatch()
         if let head = wholeHead {
-            answer(UpstreamResponse(status: head.status, headers: head.headers, body: UpstreamResponseBody(whole: wholeBody ?? ByteBuffer())))
+            let body = UpstreamResponseBody(whole: wholeBody ?? ByteBuffer())
+            answer(.success(UpstreamResponse(status: head.status, headers: head.headers, body: body)))
             wholeBody = nil
             return
         }
@@ -186,12 +191,7 @@ final class UpstreamExchange: @unchecked Sendable {
             source.finish(error)
             self.source = nil
         } else {
-            if let waiter {
-                waiter.resume(throwing: error)
-                self.waiter = nil
-            } else {
-                earlyFailure = error
-            }
+            answer(.failure(error))
             wholeBody = nil
         }
     }

@@ -130,7 +130,7 @@ public final class UpstreamTransport: Sendable {
         answering waiter: UnsafeContinuation<UpstreamResponse, any Error>,
         in pool: UpstreamConnectionPool
     ) {
-        exchange.answer(to: waiter)
+        exchange.answers(waiter)
         guard !exchange.isFinished else { return }
         pool.execute(exchange)
     }
