@@ -114,10 +114,10 @@ func buildRouter(
 
     let router = GatewayRouter()
     if configuration.tracing {
-        router.add(middleware: TracingMiddleware())
+        router.add(step: MiddlewareStep(middleware: TracingMiddleware()))
     }
     router.add(
-        middleware: EveryRouteMiddleware(
+        step: EveryRouteMiddleware(
             completion: RequestCompletion(
                 log: RequestLog(logger: logger, includesErrorDetails: configuration.environment == .development),
                 accounting: usageRecorder.map { UsageAccounting(recorder: $0, prices: prices) },
@@ -132,15 +132,16 @@ func buildRouter(
         )
     )
 
-    HealthController(stores: stores).addRoutes(to: router)
-    OpenAPIController().addRoutes(to: router)
-    ChatPageController().addRoutes(to: router)
-    if let metrics { MetricsController(metrics: metrics).addRoutes(to: router) }
+    let root = router.group()
+    HealthController(stores: stores).addRoutes(to: root)
+    OpenAPIController().addRoutes(to: root)
+    ChatPageController().addRoutes(to: root)
+    if let metrics { MetricsController(metrics: metrics).addRoutes(to: root) }
 
     // The reference API: /api/*
-    let api = router.group("/api").add(middleware: keyed)
-    let apiLimited = router.group("/api").add(middleware: limited)
-    let chatRoutes = router.group("/api/chat").add(middleware: admitted)
+    let api = router.group("/api", keyed)
+    let apiLimited = router.group("/api", limited)
+    let chatRoutes = router.group("/api/chat", admitted)
     ChatController(
         service: ChatService(
             router: modelRouter,
@@ -158,22 +159,22 @@ func buildRouter(
     if let adminKey = configuration.adminKey {
         // The admin API: /admin/* (and the older GET /api/usage), and the console that uses it.
         let adminAuth = AdminAuthMiddleware(adminKey: adminKey, failures: authFailures, trustedProxyHops: configuration.trustedProxyHops)
-        let admin = router.group("/admin").add(middleware: adminAuth)
-        let adminJSON = admin.group().add(middleware: jsonBody)
+        let admin = router.group("/admin", adminAuth)
+        let adminJSON = admin.group("", jsonBody)
         let usage = AdminUsageController(usage: stores.usage, calendar: configuration.usageCalendar)
         usage.addRoutes(to: admin)
-        usage.addLegacyRoute(to: router.group("/api").add(middleware: adminAuth))
+        usage.addLegacyRoute(to: router.group("/api", adminAuth))
         AdminKeysController(keys: keys, store: keyStore, usage: stores.usage, calendar: configuration.usageCalendar)
             .addRoutes(to: admin, json: adminJSON)
         AdminProvidersController(router: modelRouter, prices: prices).addRoutes(to: admin)
-        ConsoleController().addRoutes(to: router)
+        ConsoleController().addRoutes(to: root)
     }
 
     // The OpenAI- and Anthropic-compatible surface: /v1/*
-    let v1 = router.group("/v1").add(middleware: keyed)
-    let v1Limited = router.group("/v1").add(middleware: limited)
-    let v1JSON = router.group("/v1").add(middleware: withBody)
-    let v1Admitted = router.group("/v1").add(middleware: admitted)
+    let v1 = router.group("/v1", keyed)
+    let v1Limited = router.group("/v1", limited)
+    let v1JSON = router.group("/v1", withBody)
+    let v1Admitted = router.group("/v1", admitted)
     OpenAIController(
         router: modelRouter,
         catalog: catalog,

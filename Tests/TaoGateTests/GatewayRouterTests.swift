@@ -9,16 +9,36 @@ import Testing
 @Suite("Route table")
 struct GatewayRouterTests {
     /// Adds `x-layer: <name>` to every answer it passes.
-    struct Layer: RouterMiddleware {
-        typealias Context = GatewayRequestContext
+    struct Layer: RouteStep {
         let name: String
 
-        func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        func handle(
+            _ request: Request,
+            context: GatewayRequestContext,
+            next: nonisolated(nonsending) @Sendable (Request, GatewayRequestContext) async throws -> Response
+        ) async throws -> Response {
             var response = try await next(request, context)
             response.headers.append(HTTPField(name: HTTPField.Name("x-layer")!, value: name))
             return response
         }
     }
+
+    /// Answers what the steps after it throw as `x-answered: <status>`, as `EveryRouteMiddleware` does.
+    struct Answering: RouteStep {
+        func handle(
+            _ request: Request,
+            context: GatewayRequestContext,
+            next: nonisolated(nonsending) @Sendable (Request, GatewayRequestContext) async throws -> Response
+        ) async throws -> Response {
+            do {
+                return try await next(request, context)
+            } catch let error as HTTPError {
+                return Response(status: .ok, headers: [GatewayRouterTests.answered: String(error.status.code)])
+            }
+        }
+    }
+
+    static let answered = HTTPField.Name("x-answered")!
 
     static func answer(_ responder: GatewayResponder, _ method: HTTPRequest.Method, _ path: String) async throws -> Response {
         let request = Request(
@@ -26,7 +46,7 @@ struct GatewayRouterTests {
             body: RequestBody(buffer: .init())
         )
         let context = GatewayRequestContext(source: .init(channel: EmbeddedChannel(), logger: Logger(label: "test")))
-        return try await responder.respond(to: request, context: context)
+        return try await responder.answer(request, context: context)
     }
 
     static let layer = HTTPField.Name("x-layer")!
@@ -37,11 +57,11 @@ struct GatewayRouterTests {
         Response(status: .ok, headers: [found: context.endpointPath ?? "none"])
     }
 
-    @Test("A route of a fixed path is kept by method and path, with the router's middleware around it")
-    func fixedPathIsKeptWithItsMiddleware() async throws {
+    @Test("A route of a fixed path is kept by method and path, with the router's steps and its group's around it")
+    func fixedPathIsKeptWithItsSteps() async throws {
         let router = GatewayRouter()
-        router.add(middleware: Layer(name: "outer"))
-        router.group("/v1").add(middleware: Layer(name: "group")).post("chat/completions", use: Self.routeName)
+        router.add(step: Layer(name: "outer"))
+        router.group("/v1", Layer(name: "group")).post("chat/completions", use: { Self.routeName($0, context: $1) })
         let responder = router.buildResponder()
         #expect(responder.exact[.init(method: .post, path: "/v1/chat/completions")] != nil)
 
@@ -51,34 +71,60 @@ struct GatewayRouterTests {
         #expect(response.headers[Self.found] == "/v1/chat/completions")
     }
 
-    @Test("A middleware added after a route does not wrap it, as in the router")
-    func laterMiddlewareDoesNotWrapEarlierRoute() async throws {
+    @Test("A group within a group takes the outer group's steps first, and both prefixes")
+    func nestedGroupTakesBothGroupsSteps() async throws {
         let router = GatewayRouter()
-        router.get("/early", use: Self.routeName)
-        router.add(middleware: Layer(name: "late"))
-        router.get("/late", use: Self.routeName)
-        let responder = router.buildResponder()
-
-        #expect(try await Self.answer(responder, .get, "/early").headers[values: Self.layer] == [])
-        #expect(try await Self.answer(responder, .get, "/late").headers[values: Self.layer] == ["late"])
+        router.group("/admin", Layer(name: "auth")).group("", Layer(name: "json")).post("keys", use: { Self.routeName($0, context: $1) })
+        let response = try await Self.answer(router.buildResponder(), .post, "/admin/keys")
+        #expect(response.headers[values: Self.layer] == ["json", "auth"])
+        #expect(response.headers[Self.found] == "/admin/keys")
     }
 
-    @Test("A path with a parameter is left to the router, which reads the parameter")
+    @Test("The router's steps wrap every route, also those added before them")
+    func routerStepsWrapEarlierRoutes() async throws {
+        let router = GatewayRouter()
+        router.group().get("/early", use: { Self.routeName($0, context: $1) })
+        router.add(step: Layer(name: "late"))
+        #expect(try await Self.answer(router.buildResponder(), .get, "/early").headers[values: Self.layer] == ["late"])
+    }
+
+    @Test("A request no route answers reaches the router's steps as a not-found error, for them to answer")
+    func unknownPathReachesTheRoutersSteps() async throws {
+        let router = GatewayRouter()
+        router.add(step: Answering())
+        router.group().get("/known", use: { Self.routeName($0, context: $1) })
+        let response = try await Self.answer(router.buildResponder(), .get, "/unknown")
+        #expect(response.headers[Self.answered] == "404")
+    }
+
+    @Test("What a route with a parameter throws reaches the router's steps as it was thrown")
+    func parameterRouteFailureReachesTheRoutersSteps() async throws {
+        let router = GatewayRouter()
+        router.add(step: Answering())
+        router.group().get("/keys/:id") { _, _ -> Response in throw HTTPError(.conflict) }
+        let response = try await Self.answer(router.buildResponder(), .get, "/keys/ck_7")
+        #expect(response.headers[Self.answered] == "409")
+    }
+
+    @Test("A path with a parameter is left to the router, which reads the parameter, with the group's steps")
     func parameterPathGoesToTheRouter() async throws {
         let router = GatewayRouter()
-        router.get("/keys/:id") { _, context in Response(status: .ok, headers: [Self.found: context.parameters.get("id") ?? "none"]) }
+        router.group("/keys", Layer(name: "group")).get(":id") { _, context in
+            Response(status: .ok, headers: [Self.found: context.parameters.get("id") ?? "none"])
+        }
         let responder = router.buildResponder()
         #expect(responder.exact.isEmpty)
 
         let response = try await Self.answer(responder, .get, "/keys/ck_7")
         #expect(response.headers[Self.found] == "ck_7")
+        #expect(response.headers[values: Self.layer] == ["group"])
     }
 
     @Test("A path the table does not hold exactly is answered by the router as before")
     func inexactPathIsAnsweredByTheRouter() async throws {
         let router = GatewayRouter()
-        router.add(middleware: Layer(name: "outer"))
-        router.post("/v1/chat/completions", use: Self.routeName)
+        router.add(step: Layer(name: "outer"))
+        router.group().post("/v1/chat/completions", use: { Self.routeName($0, context: $1) })
         let responder = router.buildResponder()
 
         let trailing = try await Self.answer(responder, .post, "/v1/chat/completions/")

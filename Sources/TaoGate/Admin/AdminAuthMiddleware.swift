@@ -7,7 +7,7 @@ import Hummingbird
 /// compared in constant time (their SHA-256s, so not even the length shows). Wrong attempts are
 /// counted per client address; past AUTH_FAILURES_PER_MINUTE the address gets 429 for the rest
 /// of the minute, whatever it presents.
-struct AdminAuthMiddleware: RouterMiddleware {
+struct AdminAuthMiddleware: RouteStep {
     typealias Context = GatewayRequestContext
 
     private let adminKeyDigest: [UInt8]
@@ -20,7 +20,7 @@ struct AdminAuthMiddleware: RouterMiddleware {
         self.trustedProxyHops = trustedProxyHops
     }
 
-    func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: @Sendable (Request, Context) async throws -> Response) async throws -> Response {
         let address = failures.map { _ in ClientAddress.resolve(request: request, context: context, trustedHops: trustedProxyHops) }
         if let failures, let address, failures.isOverLimit(address) { throw ClientKeyCheck.tooManyFailures(failures) }
         guard let presented = ClientKeyCheck.presentedKey(in: request), ConstantTime.equal(Self.digest(presented), adminKeyDigest) else {

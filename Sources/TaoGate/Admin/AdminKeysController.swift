@@ -13,7 +13,7 @@ struct AdminKeysController {
     let usage: any UsageStore
     let calendar: UsageCalendar
 
-    func addRoutes(to group: RouterGroup<GatewayRequestContext>, json: RouterGroup<GatewayRequestContext>) {
+    func addRoutes(to group: GatewayRouteGroup, json: GatewayRouteGroup) {
         json.post("keys", use: create)
         group.get("keys", use: list)
         group.get("keys/{id}", use: show)

@@ -10,7 +10,7 @@ struct AdminProvidersController {
     let router: ModelRouter
     let prices: PriceBook
 
-    func addRoutes(to group: RouterGroup<GatewayRequestContext>) {
+    func addRoutes(to group: GatewayRouteGroup) {
         group.get("providers", use: providers)
         group.get("pricing", use: pricing)
         group.post("pricing/reload", use: reload)

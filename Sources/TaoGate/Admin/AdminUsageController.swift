@@ -11,13 +11,13 @@ struct AdminUsageController {
     let usage: any UsageStore
     let calendar: UsageCalendar
 
-    func addRoutes(to group: RouterGroup<GatewayRequestContext>) {
+    func addRoutes(to group: GatewayRouteGroup) {
         group.get("usage", use: totals)
         group.get("requests", use: requests)
     }
 
     /// `GET /api/usage`, the admin route of before: the same totals, by key unless asked otherwise.
-    func addLegacyRoute(to group: RouterGroup<GatewayRequestContext>) {
+    func addLegacyRoute(to group: GatewayRouteGroup) {
         group.get("usage", use: legacyTotals)
     }
 

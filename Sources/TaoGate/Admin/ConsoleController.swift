@@ -13,7 +13,7 @@ struct ConsoleController {
         ]
     )
 
-    func addRoutes(to router: some RouterMethods<GatewayRequestContext>) {
+    func addRoutes(to router: GatewayRouteGroup) {
         Self.files.addRoutes(to: router)
     }
 }

@@ -12,7 +12,7 @@ struct ChatPageController {
         ]
     )
 
-    func addRoutes(to router: some RouterMethods<GatewayRequestContext>) {
+    func addRoutes(to router: GatewayRouteGroup) {
         Self.files.addRoutes(to: router)
     }
 }

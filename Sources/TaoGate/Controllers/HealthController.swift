@@ -8,7 +8,7 @@ struct HealthController {
         let status: String
     }
 
-    func addRoutes(to router: some RouterMethods<GatewayRequestContext>) {
+    func addRoutes(to router: GatewayRouteGroup) {
         router.get("/healthz") { _, _ in Status(status: "ok") }
         router.get("/readyz") { request, context -> Response in
             do {

@@ -6,7 +6,7 @@ import Prometheus
 struct MetricsController {
     let metrics: GatewayMetrics
 
-    func addRoutes(to router: some RouterMethods<GatewayRequestContext>) {
+    func addRoutes(to router: GatewayRouteGroup) {
         router.get("/metrics") { _, _ in
             var text: [UInt8] = []
             metrics.registry.emit(into: &text)

@@ -11,7 +11,7 @@ struct OpenAPIController {
         return ByteBuffer(bytes: data)
     }()
 
-    func addRoutes(to router: some RouterMethods<GatewayRequestContext>) {
+    func addRoutes(to router: GatewayRouteGroup) {
         let document = Self.document
         router.get("/openapi.yaml") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: document))

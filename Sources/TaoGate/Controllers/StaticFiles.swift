@@ -34,7 +34,7 @@ struct StaticFiles: Sendable {
     /// The routes served.
     var routes: [String] { assets.map(\.route) }
 
-    func addRoutes(to router: some RouterMethods<GatewayRequestContext>) {
+    func addRoutes(to router: GatewayRouteGroup) {
         for asset in assets {
             router.get(RouterPath(asset.route)) { _, _ in
                 Response(

@@ -1,6 +1,6 @@
 import Hummingbird
 
-/// What every route goes through, as one step of the router's middleware chain. Outermost first:
+/// What every request goes through, as one of the router's steps (`RouteStep`). Outermost first:
 /// 1. `RequestCompletion` names the request and, once it is answered, finishes it (the log
 ///    line, usage rows, metrics).
 /// 2. `SecurityHeaders` on every answer.
@@ -8,11 +8,11 @@ import Hummingbird
 /// 4. `ErrorAnswers`: whatever the steps below throw becomes the documented answer.
 /// 5. `HostCheck`, on a loopback listener or with ALLOWED_HOSTS.
 ///
-/// One middleware rather than five: each link of Hummingbird's chain costs async frames, copies
-/// of the request context and executor checks on every request. With `RouteAccessMiddleware`,
-/// which does the same for the route groups' checks, a model request passes two links instead
-/// of nine (BENCHMARKS.md has what that saved).
-struct EveryRouteMiddleware: RouterMiddleware {
+/// One step rather than five: each link of a chain costs async frames and copies of the request
+/// context on every request. With `RouteAccessMiddleware`, which does the same for the route
+/// groups' checks, a model request passes two links instead of nine (BENCHMARKS.md has what that
+/// saved).
+struct EveryRouteMiddleware: RouteStep {
     typealias Context = GatewayRequestContext
 
     let completion: RequestCompletion
@@ -20,7 +20,7 @@ struct EveryRouteMiddleware: RouterMiddleware {
     let errors: ErrorAnswers
     let hostCheck: HostCheck?
 
-    func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: @Sendable (Request, Context) async throws -> Response) async throws -> Response {
         let started = completion.begin(request, context: context)
         var response: Response
         if let cors, let allowOrigin = cors.allowedOrigin(for: request) {
@@ -38,7 +38,7 @@ struct EveryRouteMiddleware: RouterMiddleware {
     }
 
     /// The route's answer, or the documented answer to what it (or the Host check) threw.
-    private func answer(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async -> Response {
+    private func answer(_ request: Request, context: Context, next: @Sendable (Request, Context) async throws -> Response) async -> Response {
         do {
             try hostCheck?.check(request)
             return try await next(request, context)

@@ -6,13 +6,13 @@ import NIOCore
 /// JSON (415: a browser page elsewhere can POST `text/plain` to a loopback gateway without asking,
 /// but not `application/json`), a body over MAX_BODY_BYTES (413), and a body that is not one JSON
 /// object or holds a member twice (400, see `InboundBody`). A step of `RouteAccessMiddleware`,
-/// after the rate limit, and the admin API's middleware on routes with a body.
-struct JSONBodyReader: RouterMiddleware {
+/// after the rate limit, and the admin API's step on routes with a body.
+struct JSONBodyReader: RouteStep {
     typealias Context = GatewayRequestContext
 
     let maxBodyBytes: Int
 
-    func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: @Sendable (Request, Context) async throws -> Response) async throws -> Response {
         var request = request
         var context = context
         try await read(&request, into: &context)

@@ -14,9 +14,9 @@ import ServiceLifecycle
 /// and the request (BENCHMARKS.md). Here one handler (`ClientConnectionHandler`) collects whole
 /// requests into a `RequestInbox` and keeps the connection's limits, and the answer is written
 /// to the channel as bytes (`ChannelResponseWriter`), a stream's every write awaited so that a
-/// slow client slows the upstream read. The route table, its middleware and the request context
-/// are Hummingbird's.
-struct GatewayHTTPChannel<Responder: HTTPResponder>: ServerChildChannel where Responder.Context == GatewayRequestContext {
+/// slow client slows the upstream read. The request, the response and the request context are
+/// Hummingbird's; the route table is `GatewayRouter`, on Hummingbird's router.
+struct GatewayHTTPChannel: ServerChildChannel {
     final class Connection: ServerChildChannelValue {
         let channel: any Channel
         let inbox: RequestInbox
@@ -37,7 +37,7 @@ struct GatewayHTTPChannel<Responder: HTTPResponder>: ServerChildChannel where Re
         }
     }
 
-    let responder: Responder
+    let responder: GatewayResponder
     let serverName: String
     let limits: ClientConnectionHandler.Limits
     let metrics: GatewayMetrics?
@@ -97,7 +97,7 @@ struct GatewayHTTPChannel<Responder: HTTPResponder>: ServerChildChannel where Re
         context.receivedBody = body
         let response: Response
         do {
-            response = try await responder.respond(to: request, context: context)
+            response = try await responder.answer(request, context: context)
         } catch {
             logger.debug("Unrecognised Error", metadata: ["error.type": "\(String(reflecting: type(of: error)))"])
             response = Response(status: .internalServerError)
@@ -135,12 +135,12 @@ enum ConnectionHeader {
 extension HTTPServerBuilder {
     /// TaoGate's HTTP/1.1 server (see `GatewayHTTPChannel`). The responder Hummingbird's
     /// `Application` offers its server is not used: requests go to `responder` directly.
-    static func gateway<Responder: HTTPResponder>(
-        responder: Responder,
+    static func gateway(
+        responder: GatewayResponder,
         serverName: String,
         limits: ClientConnectionHandler.Limits,
         metrics: GatewayMetrics?
-    ) -> HTTPServerBuilder where Responder.Context == GatewayRequestContext {
+    ) -> HTTPServerBuilder {
         HTTPServerBuilder { _ in
             GatewayHTTPChannel(responder: responder, serverName: serverName, limits: limits, metrics: metrics)
         }

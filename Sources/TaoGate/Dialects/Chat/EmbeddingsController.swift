@@ -9,7 +9,7 @@ struct EmbeddingsController {
     let router: ModelRouter
     let shutdownGrace: Duration
 
-    func addRoutes(to group: RouterGroup<GatewayRequestContext>) {
+    func addRoutes(to group: GatewayRouteGroup) {
         group.post("embeddings", use: create)
     }
 

@@ -15,7 +15,7 @@ struct OpenAIController {
     let maxMessages: Int
     let shutdownGrace: Duration
 
-    func addRoutes(to v1: RouterGroup<GatewayRequestContext>, chat: RouterGroup<GatewayRequestContext>) {
+    func addRoutes(to v1: GatewayRouteGroup, chat: GatewayRouteGroup) {
         chat.post("chat/completions", use: chatCompletions)
         v1.get("models", use: models)
     }

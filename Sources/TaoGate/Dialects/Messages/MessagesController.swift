@@ -17,7 +17,7 @@ struct MessagesController {
 
     /// `create` serves `POST /v1/messages` (admitted against a key's budget); `countTokens` serves
     /// `POST /v1/messages/count_tokens`, which costs nothing.
-    func addRoutes(create: RouterGroup<GatewayRequestContext>, countTokens: RouterGroup<GatewayRequestContext>) {
+    func addRoutes(create: GatewayRouteGroup, countTokens: GatewayRouteGroup) {
         create.post("messages", use: self.create)
         countTokens.post("messages/count_tokens", use: self.countTokens)
     }

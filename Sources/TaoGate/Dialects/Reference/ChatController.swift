@@ -10,7 +10,7 @@ struct ChatController {
     let maxMessageCharacters: Int
     let shutdownGrace: Duration
 
-    func addRoutes(to group: RouterGroup<GatewayRequestContext>) {
+    func addRoutes(to group: GatewayRouteGroup) {
         group.post(use: chat)
         group.post("stream", use: stream)
     }

@@ -23,7 +23,7 @@ struct ConversationsController {
         let deleted: Int
     }
 
-    func addRoutes(to api: RouterGroup<GatewayRequestContext>) {
+    func addRoutes(to api: GatewayRouteGroup) {
         api.get("conversations/{userId}", use: show)
         api.delete("conversations/{userId}", use: clear)
     }

@@ -13,7 +13,7 @@ struct ModelsController {
         let source: String
     }
 
-    func addRoutes(to api: RouterGroup<GatewayRequestContext>) {
+    func addRoutes(to api: GatewayRouteGroup) {
         api.get("models") { _, _ in
             let listing = await catalog.listing()
             return Reply(

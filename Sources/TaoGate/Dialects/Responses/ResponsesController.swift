@@ -21,7 +21,7 @@ struct ResponsesController {
     let timeToLive: Duration
     let shutdownGrace: Duration
 
-    func addRoutes(create: RouterGroup<GatewayRequestContext>, stored: RouterGroup<GatewayRequestContext>) {
+    func addRoutes(create: GatewayRouteGroup, stored: GatewayRouteGroup) {
         create.post("responses", use: self.create)
         stored.get("responses/{id}", use: show)
         stored.delete("responses/{id}", use: remove)
