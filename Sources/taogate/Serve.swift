@@ -41,11 +41,14 @@ struct Serve: AsyncParsableCommand {
         let dotEnv = FileManager.default.fileExists(atPath: envFile) ? try? String(contentsOfFile: envFile, encoding: .utf8) : nil
         var configuration = try loadConfiguration(dotEnv: dotEnv)
         let logger: Logger
+        let logOutput: BufferedLogWriter
         do {
-            logger = try Logger.gateway(configuration: configuration)
+            (logger, logOutput) = try Logger.gateway(configuration: configuration)
         } catch {
             throw exitForConfiguration(error)
         }
+        // The last lines (the shutdown's) are written before the process ends.
+        defer { logOutput.close() }
 
         let traceExporter: (any Service)?
         do {

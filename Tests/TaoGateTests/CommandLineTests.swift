@@ -124,6 +124,54 @@ struct CommandLineTests {
         #expect(process.terminationStatus == 0)
     }
 
+    @Test("serve goes on answering when nothing reads its standard output, where its log lines go")
+    func serveAnswersWhileItsOutputIsNotRead() async throws {
+        let directory = try makeWorkingDirectory()
+        let errorLog = directory.appendingPathComponent("stderr.txt")
+        _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
+        let errors = try FileHandle(forWritingTo: errorLog)
+        // A pipe that holds 64 KiB and is never read: the request lines fill it after about two
+        // hundred requests.
+        let output = Pipe()
+        let process = try ChildProcess(
+            Self.executable,
+            ["serve", "--demo", "--port", "0"],
+            environment: environment(["DATABASE_URL": "memory:", "LOG_FORMAT": "json", "RATE_LIMIT_MAX": "0"]),
+            directory: directory,
+            standardOutput: output.fileHandleForWriting.fileDescriptor,
+            standardError: errors.fileDescriptor
+        )
+        try errors.close()
+        try output.fileHandleForWriting.close()
+        defer {
+            process.terminate()
+            try? output.fileHandleForReading.close()
+        }
+
+        var port: Int?
+        for _ in 0..<200 where port == nil {
+            try await Task.sleep(for: .milliseconds(50))
+            let text = (try? String(contentsOf: errorLog, encoding: .utf8)) ?? ""
+            if let range = text.range(of: "TaoGate listening on http://127.0.0.1:") {
+                port = Int(text[range.upperBound...].prefix { $0.isNumber })
+            }
+        }
+        let listening = try #require(port)
+        let message = #"{"message":"\#(String(repeating: "a log line long enough to fill a pipe soon ", count: 4))"}"#
+        var answered = 0
+        for _ in 0..<600 {
+            let chat = try await TestResponse.send(
+                .POST,
+                "http://127.0.0.1:\(listening)/api/chat",
+                body: message,
+                headers: [("Content-Type", "application/json")],
+                timeout: .seconds(5)
+            )
+            if chat.status == 200 { answered += 1 }
+        }
+        #expect(answered == 600)
+    }
+
     @Test("mock-upstream --port N serves the fake provider alone")
     func mockUpstreamServesAlone() async throws {
         let port = Int.random(in: 20_000...40_000)

@@ -245,3 +245,86 @@ struct LogLineFormatTests {
         #expect(line.hasSuffix(#"info request route=/v1/chat/completions status=200 duration_ms=1.25 streamed=true dropped="[seed, top_k]""#))
     }
 }
+
+@Suite("Buffered log output")
+struct BufferedLogWriterTests {
+    static func line(_ text: String) -> [UInt8] { Array((text + "\n").utf8) }
+
+    /// Waits up to five seconds for `writer` to hold `count` lines.
+    static func lines(_ count: Int, in writer: MemoryLogWriter) async throws -> [String] {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while writer.all.count < count, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        return writer.all
+    }
+
+    @Test("Lines reach the writers in their order, written by the log's thread within its interval")
+    func linesArriveInOrderWithinTheInterval() async throws {
+        let memory = MemoryLogWriter()
+        let output = BufferedLogWriter(writing: [memory], format: .json, interval: .milliseconds(10))
+        defer { output.close() }
+        for number in 0..<100 { output.write(Self.line("line \(number)"), level: .info) }
+        #expect(try await Self.lines(100, in: memory) == (0..<100).map { "line \($0)" })
+    }
+
+    @Test("An error line is written at once, after the lines before it, without waiting for the interval")
+    func errorLineIsWrittenAtOnce() async throws {
+        let memory = MemoryLogWriter()
+        let output = BufferedLogWriter(writing: [memory], format: .json, interval: .seconds(3600))
+        defer { output.close() }
+        output.write(Self.line("before"), level: .info)
+        output.write(Self.line("failed"), level: .error)
+        #expect(try await Self.lines(2, in: memory) == ["before", "failed"])
+    }
+
+    @Test("Past its limit, lines are dropped, and the next write says how many")
+    func linesPastTheLimitAreDroppedAndCounted() throws {
+        let memory = MemoryLogWriter()
+        let output = BufferedLogWriter(writing: [memory], format: .json, limit: 100, interval: .seconds(3600))
+        defer { output.close() }
+        for number in 0..<10 { output.write(Self.line("line \(number) " + String(repeating: "x", count: 21)), level: .info) }
+        output.flush()
+        let lines = memory.all
+        #expect(lines.count == 4)
+        #expect(lines.prefix(3).allSatisfy { $0.hasPrefix("line ") })
+        let notice = try #require(memory.jsonLines.last)
+        #expect(notice["level"] as? String == "warning")
+        #expect(notice["dropped_lines"] as? Int == 7)
+    }
+
+    @Test("Closing writes what is pending, and lines after it are not written")
+    func closingWritesWhatIsPending() {
+        let memory = MemoryLogWriter()
+        let output = BufferedLogWriter(writing: [memory], format: .json, interval: .seconds(3600))
+        output.write(Self.line("pending"), level: .info)
+        output.close()
+        output.write(Self.line("late"), level: .info)
+        output.flush()
+        #expect(memory.all == ["pending"])
+    }
+
+    @Test("Closing does not wait for an output that has stopped taking lines")
+    func closingDoesNotWaitForAStuckOutput() async throws {
+        let memory = MemoryLogWriter()
+        memory.holdRequestLines()
+        defer { memory.releaseRequestLines() }
+        let output = BufferedLogWriter(writing: [memory], format: .json, interval: .milliseconds(5))
+        output.write(Self.line(#"{"msg":"request"}"#), level: .info)
+        try await Task.sleep(for: .milliseconds(100))
+        output.close(patience: .milliseconds(50))
+        // Closed while the thread's write is still held: that line has not been written.
+        #expect(memory.all.isEmpty)
+    }
+
+    @Test("A batch goes to LOG_DIR's combined.log whole and its error lines to error.log, in order")
+    func batchGoesToTheLogDirectory() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("taogate-logs-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let writer = try LogDirectoryWriter(directory: directory)
+        writer.write([
+            LogEntry(bytes: Self.line("one"), level: .info), LogEntry(bytes: Self.line("two"), level: .error),
+            LogEntry(bytes: Self.line("three"), level: .info), LogEntry(bytes: Self.line("four"), level: .critical),
+        ])
+        #expect(try String(contentsOfFile: directory + "/combined.log", encoding: .utf8) == "one\ntwo\nthree\nfour\n")
+        #expect(try String(contentsOfFile: directory + "/error.log", encoding: .utf8) == "two\nfour\n")
+    }
+}

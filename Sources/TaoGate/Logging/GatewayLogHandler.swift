@@ -37,13 +37,19 @@ public struct GatewayLogHandler: LogHandler {
             // The handler's own metadata is usually empty: the event's is then used as it is.
             if merged.isEmpty { merged = extra } else { merged.merge(extra) { $1 } }
         }
-        var line = LogLine(capacity: 256 + 32 * merged.count)
+        let line = Self.line(level: event.level, message: "\(event.message)", metadata: merged, format: format)
+        for writer in writers { writer.write(line, level: event.level) }
+    }
+
+    /// One event's line, its newline included.
+    static func line(level: Logger.Level, message: String, metadata: Logger.Metadata, format: Format) -> [UInt8] {
+        var line = LogLine(capacity: 256 + 32 * metadata.count)
         switch format {
-        case .json: Self.appendJSONLine(level: event.level, message: "\(event.message)", metadata: merged, to: &line)
-        case .text: Self.appendTextLine(level: event.level, message: "\(event.message)", metadata: merged, to: &line)
+        case .json: appendJSONLine(level: level, message: message, metadata: metadata, to: &line)
+        case .text: appendTextLine(level: level, message: message, metadata: metadata, to: &line)
         }
         line.append(byte: UInt8(ascii: "\n"))
-        for writer in writers { writer.write(line.bytes, level: event.level) }
+        return line.bytes
     }
 
     /// What `log(event:)` writes for an event whose only metadata is `fields` (the request's

@@ -40,4 +40,11 @@ public final class LogDirectoryWriter: LogLineWriter {
         FileDescriptorWriter.write(line, to: combined)
         if level >= .error { FileDescriptorWriter.write(line, to: errors) }
     }
+
+    public func write(_ lines: [LogEntry]) {
+        FileDescriptorWriter.write(lines.joined(), to: combined)
+        if lines.contains(where: { $0.level >= .error }) {
+            FileDescriptorWriter.write(lines.joined { $0.level >= .error }, to: errors)
+        }
+    }
 }

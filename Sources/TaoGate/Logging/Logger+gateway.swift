@@ -2,8 +2,12 @@ import Logging
 
 extension Logger {
     /// The gateway's logger as configured: JSON or text lines on stdout, plus `combined.log` and
-    /// `error.log` in LOG_DIR when it is set.
-    public static func gateway(configuration: GatewayConfiguration, label: String = "taogate") throws -> Logger {
+    /// `error.log` in LOG_DIR when it is set, written by a thread of their own (`output`, which the
+    /// caller flushes, or closes, as it exits).
+    public static func gateway(
+        configuration: GatewayConfiguration,
+        label: String = "taogate"
+    ) throws -> (logger: Logger, output: BufferedLogWriter) {
         var writers: [any LogLineWriter] = [StandardOutputLogWriter()]
         if let directory = configuration.logDirectory {
             do {
@@ -14,6 +18,8 @@ extension Logger {
         }
         let format: GatewayLogHandler.Format = configuration.logFormat == .json ? .json : .text
         let level = configuration.logLevel
-        return Logger(label: label) { _ in GatewayLogHandler(level: level, format: format, writers: writers) }
+        let output = BufferedLogWriter(writing: writers, format: format)
+        let logger = Logger(label: label) { _ in GatewayLogHandler(level: level, format: format, writers: [output]) }
+        return (logger, output)
     }
 }
