@@ -46,6 +46,7 @@ struct CommandLineTests {
     @Test("serve without TAOTOKEN_API_KEY exits non-zero with one line naming it")
     func serveWithoutKeyExitsNamingIt() async throws {
         let directory = try makeWorkingDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let (status, errors) = try await run(["serve"], environment: environment(), in: directory)
         #expect(status != 0)
         let lines = errors.split(separator: "\n")
@@ -56,6 +57,7 @@ struct CommandLineTests {
     @Test("serve with PORT=abc exits non-zero naming PORT")
     func serveWithBadPortExitsNamingIt() async throws {
         let directory = try makeWorkingDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let (status, errors) = try await run(["serve"], environment: environment(["TAOTOKEN_API_KEY": "k", "PORT": "abc"]), in: directory)
         #expect(status != 0)
         #expect(errors.split(separator: "\n").count == 1)
@@ -65,6 +67,7 @@ struct CommandLineTests {
     @Test("serve reads a .env file with export and quotes from the working directory")
     func serveReadsDotEnv() async throws {
         let directory = try makeWorkingDirectory(dotEnv: "# settings\nexport TAOTOKEN_API_KEY=\"sk-file\"\nUPSTREAM_TIMEOUT_MS='-1'\n")
+        defer { try? FileManager.default.removeItem(at: directory) }
         let (status, errors) = try await run(["serve"], environment: environment(), in: directory)
         #expect(status != 0)
         #expect(errors.contains("UPSTREAM_TIMEOUT_MS"))
@@ -74,6 +77,7 @@ struct CommandLineTests {
     @Test("serve --demo answers /api/chat and /api/chat/stream without a key, then stops on SIGTERM")
     func demoModeServesWithoutKey() async throws {
         let directory = try makeWorkingDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let errorLog = directory.appendingPathComponent("stderr.txt")
         _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
         let errors = try FileHandle(forWritingTo: errorLog)
@@ -127,6 +131,7 @@ struct CommandLineTests {
     @Test("serve goes on answering when nothing reads its standard output, where its log lines go")
     func serveAnswersWhileItsOutputIsNotRead() async throws {
         let directory = try makeWorkingDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let errorLog = directory.appendingPathComponent("stderr.txt")
         _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
         let errors = try FileHandle(forWritingTo: errorLog)
@@ -176,6 +181,7 @@ struct CommandLineTests {
     func mockUpstreamServesAlone() async throws {
         let port = Int.random(in: 20_000...40_000)
         let directory = try makeWorkingDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let process = try ChildProcess(Self.executable, ["mock-upstream", "--port", String(port)], environment: environment(), directory: directory)
         defer { process.terminate() }
 

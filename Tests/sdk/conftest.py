@@ -9,6 +9,7 @@ a chat completion (embeddings cannot be translated: there the gateway answers 40
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -198,6 +199,7 @@ def start_stack(
     binary = taogate_binary()
     mock_port = free_port()
     workdir = tempfile.mkdtemp(prefix="taogate-sdk-")
+    WORK_FOLDERS.append(workdir)
     providers = write_providers_file(workdir, mock_port, apis, pricing=pricing, provider_pricing=provider_pricing)
     environment = gateway_environment(extra_environment)
     started = []
@@ -215,6 +217,19 @@ def start_stack(
     mock = started[1]
     running = Stack(gateway_url, f"http://127.0.0.1:{mock_port}", mode=mode, workdir=workdir)
     return running, (gateway, mock)
+
+
+WORK_FOLDERS: list[str] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def remove_work_folders(request):
+    """The stacks' work folders (their logs, providers files and databases) go when the session
+    ends, unless a test failed: then they stay to be read."""
+    yield
+    if request.session.testsfailed == 0:
+        for folder in WORK_FOLDERS:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def stop(processes) -> None:

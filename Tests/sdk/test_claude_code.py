@@ -70,10 +70,11 @@ def claude() -> str:
     binary = os.environ.get("CLAUDE_BIN")
     try:
         binary = binary or obtain_claude()
-        version = subprocess.run(
-            [binary, "--version"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
-            env={"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": tempfile.mkdtemp(prefix="claude-home-"), "TERM": "dumb"},
-        )
+        with tempfile.TemporaryDirectory(prefix="claude-home-", ignore_cleanup_errors=True) as home:
+            version = subprocess.run(
+                [binary, "--version"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
+                env={"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": home, "TERM": "dumb"},
+            )
     except (LookupError, OSError, subprocess.TimeoutExpired) as error:
         skip_or_fail(f"Claude Code cannot be obtained: {error}")
     if version.returncode != 0:

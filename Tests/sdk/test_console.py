@@ -9,6 +9,7 @@ import json
 import os
 import random
 import re
+import shutil
 import sqlite3
 import subprocess
 import tempfile
@@ -132,6 +133,7 @@ def browser():
     yield launch
     for driver in drivers:
         driver.quit()
+        shutil.rmtree(driver.download_dir, ignore_errors=True)
 
 
 def wait(driver, seconds: float = 10):

@@ -1,12 +1,14 @@
 import Foundation
 
-/// A `taogate` process started by a test, its standard error kept in a file to read.
+/// A `taogate` process started by a test, its standard error kept in a file to read (the file
+/// and its folder are removed when the test lets go of it).
 final class RunningProcess: @unchecked Sendable {
     let process: ChildProcess
     let errorLog: URL
+    private let directory: URL
 
     init(_ arguments: [String], environment extra: [String: String] = [:]) throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("taogate-proc-\(UUID().uuidString)")
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("taogate-proc-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         errorLog = directory.appendingPathComponent("stderr.txt")
         _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
@@ -23,6 +25,10 @@ final class RunningProcess: @unchecked Sendable {
             directory: directory,
             standardError: errors.fileDescriptor
         )
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: directory)
     }
 
     var standardError: String { (try? String(contentsOf: errorLog, encoding: .utf8)) ?? "" }

@@ -703,7 +703,7 @@ struct UpstreamTransportTests {
 }
 
 /// A self-signed certificate and its key, made with openssl for one test and deleted after.
-struct ThrowawayCertificate {
+final class ThrowawayCertificate: Sendable {
     let directory: URL
 
     init(hostName: String) throws {
@@ -720,6 +720,10 @@ struct ThrowawayCertificate {
         )
         openssl.waitUntilExit()
         guard openssl.terminationStatus == 0 else { throw CertificateError.opensslFailed(openssl.terminationStatus) }
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: directory)
     }
 
     enum CertificateError: Error { case opensslFailed(Int32) }
