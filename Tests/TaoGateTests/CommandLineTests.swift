@@ -32,6 +32,39 @@ struct CommandLineTests {
         return environment
     }
 
+    /// Starts `serve --demo` in `directory` (its standard error in `stderr.txt` there, its
+    /// standard output to `standardOutput` or /dev/null) and waits for its port.
+    private func startDemo(
+        in directory: URL,
+        environment extra: [String: String] = [:],
+        standardOutput: FileHandle? = nil
+    ) async throws -> (ChildProcess, port: Int) {
+        let errorLog = directory.appendingPathComponent("stderr.txt")
+        _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
+        let errors = try FileHandle(forWritingTo: errorLog)
+        let process = try ChildProcess(
+            Self.executable,
+            ["serve", "--demo", "--port", "0"],
+            environment: environment(extra),
+            directory: directory,
+            standardOutput: standardOutput?.fileDescriptor,
+            standardError: errors.fileDescriptor
+        )
+        try errors.close()
+        try standardOutput?.close()
+        for _ in 0..<200 {
+            let text = (try? String(contentsOf: errorLog, encoding: .utf8)) ?? ""
+            if let range = text.range(of: "TaoGate listening on http://127.0.0.1:"),
+                let port = Int(text[range.upperBound...].prefix { $0.isNumber })
+            {
+                return (process, port)
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        process.terminate()
+        throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "serve --demo did not start: \(String(describing: try? String(contentsOf: errorLog, encoding: .utf8)))"])
+    }
+
     /// Runs the command to completion; returns its exit code and standard error.
     private func run(_ arguments: [String], environment: [String: String], in directory: URL) async throws -> (Int32, String) {
         let outcome = try await ProcessRunner.run(Self.executable, arguments, environment: environment, directory: directory)
@@ -78,29 +111,9 @@ struct CommandLineTests {
     func demoModeServesWithoutKey() async throws {
         let directory = try makeWorkingDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let errorLog = directory.appendingPathComponent("stderr.txt")
-        _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
-        let errors = try FileHandle(forWritingTo: errorLog)
-        let process = try ChildProcess(
-            Self.executable,
-            ["serve", "--demo", "--port", "0"],
-            environment: environment(),
-            directory: directory,
-            standardError: errors.fileDescriptor
-        )
-        try errors.close()
+        let (process, listening) = try await startDemo(in: directory)
         defer { process.terminate() }
-
-        var port: Int?
-        for _ in 0..<200 where port == nil {
-            try await Task.sleep(for: .milliseconds(50))
-            let text = (try? String(contentsOf: errorLog, encoding: .utf8)) ?? ""
-            if let range = text.range(of: "TaoGate listening on http://127.0.0.1:") {
-                port = Int(text[range.upperBound...].prefix { $0.isNumber })
-            }
-        }
-        let listening = try #require(port)
-        let banner = try String(contentsOf: errorLog, encoding: .utf8)
+        let banner = try String(contentsOf: directory.appendingPathComponent("stderr.txt"), encoding: .utf8)
         #expect(banner.contains("DEMO MODE"))
         #expect(banner.contains("simulated"))
 
@@ -132,36 +145,18 @@ struct CommandLineTests {
     func serveAnswersWhileItsOutputIsNotRead() async throws {
         let directory = try makeWorkingDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let errorLog = directory.appendingPathComponent("stderr.txt")
-        _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
-        let errors = try FileHandle(forWritingTo: errorLog)
         // A pipe that holds 64 KiB and is never read: the request lines fill it after about two
         // hundred requests.
         let output = Pipe()
-        let process = try ChildProcess(
-            Self.executable,
-            ["serve", "--demo", "--port", "0"],
-            environment: environment(["DATABASE_URL": "memory:", "LOG_FORMAT": "json", "RATE_LIMIT_MAX": "0"]),
-            directory: directory,
-            standardOutput: output.fileHandleForWriting.fileDescriptor,
-            standardError: errors.fileDescriptor
+        let (process, listening) = try await startDemo(
+            in: directory,
+            environment: ["DATABASE_URL": "memory:", "LOG_FORMAT": "json", "RATE_LIMIT_MAX": "0"],
+            standardOutput: output.fileHandleForWriting
         )
-        try errors.close()
-        try output.fileHandleForWriting.close()
         defer {
             process.terminate()
             try? output.fileHandleForReading.close()
         }
-
-        var port: Int?
-        for _ in 0..<200 where port == nil {
-            try await Task.sleep(for: .milliseconds(50))
-            let text = (try? String(contentsOf: errorLog, encoding: .utf8)) ?? ""
-            if let range = text.range(of: "TaoGate listening on http://127.0.0.1:") {
-                port = Int(text[range.upperBound...].prefix { $0.isNumber })
-            }
-        }
-        let listening = try #require(port)
         let message = #"{"message":"\#(String(repeating: "a log line long enough to fill a pipe soon ", count: 4))"}"#
         var answered = 0
         for _ in 0..<600 {
