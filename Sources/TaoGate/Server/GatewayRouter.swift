@@ -13,8 +13,8 @@ import Hummingbird
 /// component) goes to the trie, which answers as before.
 ///
 /// A route's steps and its handler are called directly, on the connection's event loop, rather
-/// than through Hummingbird's middleware responders and route closures: those switched executors
-/// fifteen times per `/v1` request (BENCHMARKS.md, "Sixteenth sitting").
+/// than through Hummingbird's middleware responders and route closures: that took ten of the
+/// thirty-five executor switches of a `/v1` request (BENCHMARKS.md, "Sixteenth sitting").
 final class GatewayRouter {
     typealias Context = GatewayRequestContext
 
