@@ -62,7 +62,8 @@ struct CommandLineTests {
             try await Task.sleep(for: .milliseconds(50))
         }
         process.terminate()
-        throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "serve --demo did not start: \(String(describing: try? String(contentsOf: errorLog, encoding: .utf8)))"])
+        let said = (try? String(contentsOf: errorLog, encoding: .utf8)) ?? ""
+        throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "serve --demo did not start: \(said)"])
     }
 
     /// Runs the command to completion; returns its exit code and standard error.
