@@ -276,16 +276,31 @@ struct BufferedLogWriterTests {
         #expect(try await Self.lines(2, in: memory) == ["before", "failed"])
     }
 
-    @Test("Past its limit, lines are dropped, and the next write says how many")
-    func linesPastTheLimitAreDroppedAndCounted() throws {
+    @Test("Lines past a quarter of the limit are written without waiting for the interval")
+    func burstIsWrittenBeforeTheInterval() async throws {
         let memory = MemoryLogWriter()
+        let output = BufferedLogWriter(writing: [memory], format: .json, limit: 400, interval: .seconds(3600))
+        defer { output.close() }
+        for number in 0..<4 { output.write(Self.line("line \(number) " + String(repeating: "x", count: 21)), level: .info) }
+        #expect(try await Self.lines(4, in: memory).count == 4)
+    }
+
+    @Test("Past its limit, while the output takes nothing, lines are dropped, and the next write says how many")
+    func linesPastTheLimitAreDroppedAndCounted() async throws {
+        let memory = MemoryLogWriter()
+        memory.holdRequestLines()
+        defer { memory.releaseRequestLines() }
         let output = BufferedLogWriter(writing: [memory], format: .json, limit: 100, interval: .seconds(3600))
         defer { output.close() }
-        for number in 0..<10 { output.write(Self.line("line \(number) " + String(repeating: "x", count: 21)), level: .info) }
-        output.flush()
-        let lines = memory.all
-        #expect(lines.count == 4)
-        #expect(lines.prefix(3).allSatisfy { $0.hasPrefix("line ") })
+        // An error line goes at once, and the output holds it: the thread waits in its write.
+        output.write(Self.line(#"{"msg":"request"}"#), level: .error)
+        try await Task.sleep(for: .milliseconds(100))
+        let sent = (0..<10).map { "line \($0) " + String(repeating: "x", count: 21) }
+        for line in sent { output.write(Self.line(line), level: .info) }
+        memory.releaseRequestLines()
+        let lines = try await Self.lines(5, in: memory)
+        #expect(lines.count == 5)
+        #expect(Array(lines.dropFirst().prefix(3)) == Array(sent.prefix(3)))
         let notice = try #require(memory.jsonLines.last)
         #expect(notice["level"] as? String == "warning")
         #expect(notice["dropped_lines"] as? Int == 7)

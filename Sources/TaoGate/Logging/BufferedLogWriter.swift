@@ -6,9 +6,10 @@ import Logging
 /// and an output that stops reading (a full pipe, a log collector that falls behind) stops the
 /// log, not the server.
 ///
-/// The thread writes what is pending every `interval`, at once after an error line, and whenever
-/// `flush()` is called (`taogate serve` calls it as it exits). Past `limit` bytes pending, lines
-/// are dropped; the next write ends with a warning line that says how many.
+/// The thread writes what is pending every `interval`, at once after an error line or once a
+/// quarter of `limit` is pending (a burst does not wait for the interval, nor fill the limit), and
+/// whenever `flush()` is called (`taogate serve` calls it as it exits). Past `limit` bytes
+/// pending, lines are dropped; the next write ends with a warning line that says how many.
 public final class BufferedLogWriter: LogLineWriter, @unchecked Sendable {
     private let writers: [any LogLineWriter]
     private let format: GatewayLogHandler.Format
@@ -52,7 +53,7 @@ public final class BufferedLogWriter: LogLineWriter, @unchecked Sendable {
         }
         pending.append(LogEntry(bytes: line, level: level))
         pendingBytes += line.count
-        if level >= .error {
+        if !urgent, level >= .error || pendingBytes >= limit / 4 {
             urgent = true
             condition.signal()
         }
