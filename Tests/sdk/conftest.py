@@ -184,6 +184,19 @@ def start_gateway(workdir: str, providers: Path, environment: dict, log_name: st
     return f"http://127.0.0.1:{gateway_port}", process
 
 
+WORK_FOLDERS: list[str] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def remove_work_folders(request):
+    """The stacks' work folders (their logs, providers files and databases) go when the session
+    ends, unless a test failed: then they stay to be read."""
+    yield
+    if request.session.testsfailed == 0:
+        for folder in WORK_FOLDERS:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def start_stack(
     extra_environment: dict,
     apis: list | None = None,
@@ -217,19 +230,6 @@ def start_stack(
     mock = started[1]
     running = Stack(gateway_url, f"http://127.0.0.1:{mock_port}", mode=mode, workdir=workdir)
     return running, (gateway, mock)
-
-
-WORK_FOLDERS: list[str] = []
-
-
-@pytest.fixture(scope="session", autouse=True)
-def remove_work_folders(request):
-    """The stacks' work folders (their logs, providers files and databases) go when the session
-    ends, unless a test failed: then they stay to be read."""
-    yield
-    if request.session.testsfailed == 0:
-        for folder in WORK_FOLDERS:
-            shutil.rmtree(folder, ignore_errors=True)
 
 
 def stop(processes) -> None:
