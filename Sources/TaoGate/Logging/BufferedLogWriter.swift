@@ -37,7 +37,7 @@ public final class BufferedLogWriter: LogLineWriter, @unchecked Sendable {
         self.writers = writers
         self.format = format
         self.limit = limit
-        self.interval = Self.seconds(interval)
+        self.interval = interval.milliseconds / 1000
         let thread = Thread { [self] in run() }
         thread.name = "taogate-log"
         thread.start()
@@ -63,8 +63,7 @@ public final class BufferedLogWriter: LogLineWriter, @unchecked Sendable {
     public func flush() {
         writing.lock()
         defer { writing.unlock() }
-        let (entries, dropped) = takePending()
-        var lines = entries
+        var (lines, dropped) = takePending()
         if dropped > 0 { lines.append(droppedNotice(dropped)) }
         guard !lines.isEmpty else { return }
         for writer in writers { writer.write(lines) }
@@ -74,7 +73,7 @@ public final class BufferedLogWriter: LogLineWriter, @unchecked Sendable {
     /// has not taken the thread's last write within `patience` keeps what is pending: the
     /// process is not held up by it.
     public func close(patience: Duration = .seconds(2)) {
-        let deadline = Date(timeIntervalSinceNow: Self.seconds(patience))
+        let deadline = Date(timeIntervalSinceNow: patience.milliseconds / 1000)
         condition.lock()
         closed = true
         condition.signal()
@@ -106,10 +105,6 @@ public final class BufferedLogWriter: LogLineWriter, @unchecked Sendable {
         dropped = 0
         urgent = false
         return taken
-    }
-
-    private static func seconds(_ duration: Duration) -> TimeInterval {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     private func droppedNotice(_ count: Int) -> LogEntry {
