@@ -29,12 +29,21 @@ public func buildApplication(
         logger: logger,
         metrics: metrics
     )
+    let admission = KeyAdmission(ledger: stores.budgetLedger(calendar: configuration.usageCalendar))
+    let completion = RequestCompletion(
+        log: RequestLog(logger: logger, includesErrorDetails: configuration.environment == .development),
+        accounting: UsageAccounting(recorder: usageRecorder, prices: prices),
+        admission: admission,
+        metrics: metrics,
+        prices: prices
+    )
     let router = buildRouter(
         configuration: configuration,
         logger: logger,
         modelRouter: modelRouter,
         stores: stores,
-        usageRecorder: usageRecorder,
+        admission: admission,
+        completion: completion,
         metrics: metrics,
         prices: prices
     )
@@ -55,6 +64,7 @@ public func buildApplication(
         responder: responder,
         server: .gateway(
             responder: responder,
+            completion: completion,
             serverName: "TaoGate",
             limits: ClientConnectionHandler.Limits(
                 connections: ConnectionCount(limit: configuration.maxConnections),
@@ -79,7 +89,8 @@ func buildRouter(
     logger: Logger,
     modelRouter: ModelRouter,
     stores: GatewayStores,
-    usageRecorder: UsageRecorder?,
+    admission: KeyAdmission,
+    completion: RequestCompletion,
     metrics: GatewayMetrics?,
     prices: PriceBook
 ) -> GatewayRouter {
@@ -97,7 +108,6 @@ func buildRouter(
             metrics: metrics
         ) : nil
     let jsonBody = JSONBodyReader(maxBodyBytes: configuration.maxBodyBytes)
-    let admission = KeyAdmission(ledger: stores.budgetLedger(calendar: configuration.usageCalendar))
     let admit = AdmissionCheck(
         admission: admission,
         defaultMaximumTokens: 4096,
@@ -118,13 +128,7 @@ func buildRouter(
     }
     router.add(
         step: EveryRouteMiddleware(
-            completion: RequestCompletion(
-                log: RequestLog(logger: logger, includesErrorDetails: configuration.environment == .development),
-                accounting: usageRecorder.map { UsageAccounting(recorder: $0, prices: prices) },
-                admission: admission,
-                metrics: metrics,
-                prices: prices
-            ),
+            completion: completion,
             cors: CORSPolicy(origins: configuration.corsOrigins),
             // Errors in the dialect of the route: the reference API's, OpenAI's on /v1, Anthropic's on /v1/messages.
             errors: ErrorAnswers(includeDetails: configuration.environment == .development),

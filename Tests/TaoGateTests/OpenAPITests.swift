@@ -21,12 +21,20 @@ struct OpenAPITests {
         let configuration = try GatewayConfiguration(values: ["TAOTOKEN_API_KEY": "k", "TAOGATE_ADMIN_KEY": "admin-key-0123456789"])
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         let modelRouter = ModelRouter(configuration: configuration, logger: logger)
+        let stores = try await GatewayStores.open(.memory, logger: logger)
+        let admission = KeyAdmission(ledger: stores.budgetLedger(calendar: configuration.usageCalendar))
         let router = buildRouter(
             configuration: configuration,
             logger: logger,
             modelRouter: modelRouter,
-            stores: try await GatewayStores.open(.memory, logger: logger),
-            usageRecorder: nil,
+            stores: stores,
+            admission: admission,
+            completion: RequestCompletion(
+                log: RequestLog(logger: logger, includesErrorDetails: false),
+                accounting: nil,
+                admission: admission,
+                metrics: nil
+            ),
             metrics: GatewayMetrics(),
             prices: PriceBook(.none)
         )

@@ -1,8 +1,8 @@
 import Hummingbird
 
 /// What every request goes through, as one of the router's steps (`RouteStep`). Outermost first:
-/// 1. `RequestCompletion` names the request and, once it is answered, finishes it (the log
-///    line, usage rows, metrics).
+/// 1. `RequestCompletion` names the request and completes its answer (the request id, the key's
+///    admission); the server finishes the request through it once the answer is written.
 /// 2. `SecurityHeaders` on every answer.
 /// 3. `CORSPolicy`, when CORS_ORIGINS is set: preflights are answered here.
 /// 4. `ErrorAnswers`: whatever the steps below throw becomes the documented answer.
@@ -21,7 +21,7 @@ struct EveryRouteMiddleware: RouteStep {
     let hostCheck: HostCheck?
 
     func handle(_ request: Request, context: Context, next: @Sendable (Request, Context) async throws -> Response) async throws -> Response {
-        let started = completion.begin(request, context: context)
+        let requestID = completion.begin(request, context: context)
         var response: Response
         if let cors, let allowOrigin = cors.allowedOrigin(for: request) {
             if let preflight = cors.preflightAnswer(to: request, allowing: allowOrigin) {
@@ -34,7 +34,7 @@ struct EveryRouteMiddleware: RouteStep {
             response = await answer(request, context: context, next: next)
         }
         SecurityHeaders.add(to: &response)
-        return await completion.complete(response, request: request, context: context, started: started)
+        return await completion.complete(response, context: context, requestID: requestID)
     }
 
     /// The route's answer, or the documented answer to what it (or the Host check) threw.

@@ -3,9 +3,10 @@ import HTTPTypes
 import Hummingbird
 
 /// Gives every request an id (the client's `X-Request-ID` when it is sane, else a new one,
-/// echoed back), notices when its answer is complete (a stream when its last byte is written, or
-/// when it fails), and hands what the request did to the log line, usage accounting and metrics.
-/// The outermost step of `EveryRouteMiddleware`.
+/// echoed back), and finishes it once its answer is complete (a stream when its last byte is
+/// written, or when writing it failed): hands what the request did to the log line, usage
+/// accounting and metrics. `EveryRouteMiddleware`, the outermost step, names the request and
+/// completes its answer; the server (`GatewayHTTPChannel`) writes the answer through `deliver`.
 struct RequestCompletion {
     let log: RequestLog
     let accounting: UsageAccounting?
@@ -14,47 +15,47 @@ struct RequestCompletion {
     /// Prices the answering call; nil prices nothing.
     var prices: PriceBook? = nil
 
-    /// When a request began, and the id it goes by.
-    struct Started {
-        let at: ContinuousClock.Instant
-        let requestID: String
-    }
-
-    /// Names the request (the client's `X-Request-ID`, or a new id) and notes when it began.
-    func begin(_ request: Request, context: GatewayRequestContext) -> Started {
-        let at = ContinuousClock.now
+    /// Names the request: the client's `X-Request-ID`, or a new id. Returns the id.
+    func begin(_ request: Request, context: GatewayRequestContext) -> String {
         let requestID = Self.acceptableRequestID(request.headers.value(of: .xRequestID)) ?? RequestIdentifier.next()
         context.record.update { $0.requestID = requestID }
-        return Started(at: at, requestID: requestID)
+        return requestID
     }
 
-    /// The answer with its request id. The request is finished when its last byte has been
-    /// written (or writing it failed): its log line, usage row and metrics come after the answer,
-    /// not before it, so the client does not wait for them. A key's admission is settled before
-    /// an answer of known length goes (so that the client's next request sees what this one
-    /// used), and after a stream, whose usage is known only at its end.
-    func complete(_ response: Response, request: Request, context: GatewayRequestContext, started: Started) async -> Response {
+    /// The answer with its request id. A key's admission is settled before an answer of known
+    /// length goes (so that the client's next request sees what this one used); a stream's is
+    /// settled once it ends (`deliver`), when its usage is known.
+    func complete(_ response: Response, context: GatewayRequestContext, requestID: String) async -> Response {
         var response = response
-        response.headers[.xRequestID] = started.requestID
-        let start = started.at
-        let status = Int(response.status.code)
-        let contentLength = response.body.contentLength
-        let streamed = contentLength == nil
-        if !streamed { await settleAdmission(context: context) }
-        let body = response.body
-        let metrics = self.metrics
-        response.body = ResponseBody(contentLength: contentLength) { writer in
-            if streamed { metrics?.streamStarted() }
-            defer { if streamed { metrics?.streamEnded() } }
-            do {
-                try await body.write(writer)
-            } catch {
-                await finish(request: request, context: context, status: status, start: start, outcome: "client_gone", settled: !streamed)
-                throw error
-            }
-            await finish(request: request, context: context, status: status, start: start, outcome: nil, settled: !streamed)
-        }
+        response.headers[.xRequestID] = requestID
+        if response.body.contentLength != nil { await settleAdmission(context: context) }
         return response
+    }
+
+    /// Writes `response` with `write`, then finishes the request: its log line, usage row and
+    /// metrics come after the answer, not before it, so the client does not wait for them.
+    /// A write that fails finishes the request as `client_gone` and is rethrown.
+    /// - Parameter start: when the request was received.
+    func deliver<Written>(
+        _ response: Response,
+        to request: Request,
+        context: GatewayRequestContext,
+        start: ContinuousClock.Instant,
+        write: () async throws -> Written
+    ) async throws -> Written {
+        let status = Int(response.status.code)
+        let streamed = response.body.contentLength == nil
+        if streamed { metrics?.streamStarted() }
+        defer { if streamed { metrics?.streamEnded() } }
+        let written: Written
+        do {
+            written = try await write()
+        } catch {
+            await finish(request: request, context: context, status: status, start: start, outcome: "client_gone", settled: !streamed)
+            throw error
+        }
+        await finish(request: request, context: context, status: status, start: start, outcome: nil, settled: !streamed)
+        return written
     }
 
     /// Settles the key's admission with what the request used (its billed tokens and cost).

@@ -38,6 +38,8 @@ struct GatewayHTTPChannel: ServerChildChannel {
     }
 
     let responder: GatewayResponder
+    /// Finishes each request once its answer is written.
+    let completion: RequestCompletion
     let serverName: String
     let limits: ClientConnectionHandler.Limits
     let metrics: GatewayMetrics?
@@ -91,6 +93,7 @@ struct GatewayHTTPChannel: ServerChildChannel {
     /// Answers one request; false when the connection is to close after it.
     private func answer(_ head: RequestInbox.Head, body: ByteBuffer, on connection: Connection, logger: Logger) async -> Bool {
         let channel = connection.channel
+        let start = ContinuousClock.now
         let request = Request(head: head.request, body: RequestBody(buffer: body))
         var context = GatewayRequestContext(source: ApplicationRequestContextSource(channel: channel, logger: logger))
         context.connection = connection.lifetime
@@ -115,7 +118,9 @@ struct GatewayHTTPChannel: ServerChildChannel {
             server: serverName
         )
         do {
-            let framing = try await ChannelResponseWriter(channel: channel, context: answer).write(response)
+            let framing = try await completion.deliver(response, to: request, context: context, start: start) {
+                try await ChannelResponseWriter(channel: channel, context: answer).write(response)
+            }
             return !closing && framing != .untilClose && !connection.lifetime.isStopped
         } catch {
             return false
@@ -137,12 +142,13 @@ extension HTTPServerBuilder {
     /// `Application` offers its server is not used: requests go to `responder` directly.
     static func gateway(
         responder: GatewayResponder,
+        completion: RequestCompletion,
         serverName: String,
         limits: ClientConnectionHandler.Limits,
         metrics: GatewayMetrics?
     ) -> HTTPServerBuilder {
         HTTPServerBuilder { _ in
-            GatewayHTTPChannel(responder: responder, serverName: serverName, limits: limits, metrics: metrics)
+            GatewayHTTPChannel(responder: responder, completion: completion, serverName: serverName, limits: limits, metrics: metrics)
         }
     }
 }
