@@ -266,6 +266,18 @@ struct BufferedLogWriterTests {
         #expect(try await Self.lines(100, in: memory) == (0..<100).map { "line \($0)" })
     }
 
+    @Test("While nothing is pending the log's thread sleeps, and the first line wakes it")
+    func idleThreadSleepsUntilTheFirstLine() async throws {
+        let memory = MemoryLogWriter()
+        let output = BufferedLogWriter(writing: [memory], format: .json, interval: .milliseconds(1))
+        defer { output.close() }
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(output.wakeUps == 0)
+        output.write(Self.line("first"), level: .info)
+        #expect(try await Self.lines(1, in: memory) == ["first"])
+        #expect(output.wakeUps == 1)
+    }
+
     @Test("An error line is written at once, after the lines before it, without waiting for the interval")
     func errorLineIsWrittenAtOnce() async throws {
         let memory = MemoryLogWriter()

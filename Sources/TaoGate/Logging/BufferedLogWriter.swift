@@ -8,7 +8,8 @@ import Logging
 ///
 /// The thread writes what is pending every `interval`, at once after an error line or once a
 /// quarter of `limit` is pending (a burst does not wait for the interval, nor fill the limit), and
-/// whenever `flush()` is called (`taogate serve` calls it as it exits). Past `limit` bytes
+/// whenever `flush()` is called (`taogate serve` calls it as it exits). While nothing is pending
+/// it sleeps until the first line comes: an idle server's log costs no wake-ups. Past `limit` bytes
 /// pending, lines are dropped; the next write ends with a warning line that says how many.
 public final class BufferedLogWriter: LogLineWriter, @unchecked Sendable {
     private let writers: [any LogLineWriter]
@@ -24,6 +25,15 @@ public final class BufferedLogWriter: LogLineWriter, @unchecked Sendable {
     private var urgent = false
     private var closed = false
     private var threadEnded = false
+    /// The thread sleeps until the next line (nothing is pending).
+    private var idle = false
+    /// How many times the thread has woken to write, for tests.
+    var wakeUps: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return wakeUpCount
+    }
+    private var wakeUpCount = 0
 
     /// Held while lines are written, so that the thread and `flush()` keep the lines' order.
     private let writing = NSLock()
@@ -56,6 +66,9 @@ public final class BufferedLogWriter: LogLineWriter, @unchecked Sendable {
         if !urgent, level >= .error || pendingBytes >= limit / 4 {
             urgent = true
             condition.signal()
+        } else if idle {
+            idle = false
+            condition.signal()
         }
     }
 
@@ -86,7 +99,14 @@ public final class BufferedLogWriter: LogLineWriter, @unchecked Sendable {
     private func run() {
         condition.lock()
         while !closed {
+            if pending.isEmpty, dropped == 0, !urgent {
+                idle = true
+                condition.wait()
+                idle = false
+                continue
+            }
             if !urgent { _ = condition.wait(until: Date(timeIntervalSinceNow: interval)) }
+            wakeUpCount += 1
             condition.unlock()
             flush()
             condition.lock()
