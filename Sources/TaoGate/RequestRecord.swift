@@ -54,8 +54,15 @@ public final class RequestRecord: Sendable {
 
     /// One more piece of content went to the client (the first one also marks the first token).
     func noteRelayedChunk() {
+        noteRelayedChunks(1)
+    }
+
+    /// `count` more pieces of content went to the client, in one write: a relay notes what it
+    /// gathered from one upstream read once, not once per event.
+    func noteRelayedChunks(_ count: Int) {
+        guard count > 0 else { return }
         fields.withLock {
-            $0.relayedChunks += 1
+            $0.relayedChunks += count
             if $0.firstContentAt == nil { $0.firstContentAt = .now }
         }
     }

@@ -50,6 +50,20 @@ struct ChatCompletionStreamTests {
         #expect(try await iterator.nextEvents() == nil)
     }
 
+    @Test("The iterator lends a body the events each read completes, the last one at the end of the bytes, then says it has ended")
+    func iteratorLendsTheEventsOfEachRead() async throws {
+        let reads = ["data: 1\n\ndata: 2\n\ndata: 3\n\ndata: 4", "\n\ndata: 5\n\n", "data: 6"].map { ByteBuffer(string: $0) }
+        var iterator = ServerSentEventStream(bytes: reads.async).makeAsyncIterator()
+        #expect(try await iterator.next()?.data == "1")
+        var lent: [[String]] = []
+        while true {
+            var events: [String] = []
+            guard try await iterator.nextEvents({ events.append($0.data) }) else { break }
+            lent.append(events)
+        }
+        #expect(lent == [["2", "3"], ["4", "5"], ["6"]])
+    }
+
     @Test("A stream that closes without [DONE] still ends cleanly")
     func streamWithoutDoneEndsCleanly() async throws {
         let text = "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n"

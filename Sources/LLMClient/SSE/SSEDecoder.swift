@@ -45,10 +45,17 @@ public struct SSEDecoder: Sendable {
     /// Feeds the next bytes of the stream and returns the events they complete.
     public mutating func decode(_ buffer: ByteBuffer) throws -> [ServerSentEvent] {
         var events: [ServerSentEvent] = []
-        try buffer.withUnsafeReadableBytes { bytes in
-            try self.scan(bytes, of: buffer, into: &events)
-        }
+        try decode(buffer) { events.append($0) }
         return events
+    }
+
+    /// Feeds the next bytes of the stream and hands each event they complete to `body`, in
+    /// order, as it is made: nothing is gathered, and an event is lent rather than copied
+    /// (a copy retains and releases its buffers; a relay reads each event once).
+    public mutating func decode(_ buffer: ByteBuffer, each body: (ServerSentEvent) -> Void) throws {
+        try buffer.withUnsafeReadableBytes { bytes in
+            try self.scan(bytes, of: buffer, emit: body)
+        }
     }
 
     /// Feeds bytes given as a collection (convenient in tests and for strings).
@@ -60,18 +67,23 @@ public struct SSEDecoder: Sendable {
     /// are still delivered, since real upstreams close that way.
     public mutating func finish() throws -> [ServerSentEvent] {
         var events: [ServerSentEvent] = []
-        if !partialLine.isEmpty {
-            let line = partialLine
-            partialLine = []
-            try line.withUnsafeBytes { try processLine($0, into: &events) }
-        }
-        dispatch(into: &events)
-        pendingCR = false
+        try finish { events.append($0) }
         return events
     }
 
+    /// Ends the stream as `finish()` does, handing the last events to `body`.
+    public mutating func finish(each body: (ServerSentEvent) -> Void) throws {
+        if !partialLine.isEmpty {
+            let line = partialLine
+            partialLine = []
+            try line.withUnsafeBytes { try processLine($0, emit: body) }
+        }
+        dispatch(emit: body)
+        pendingCR = false
+    }
+
     /// `bytes` are `buffer`'s readable bytes.
-    private mutating func scan(_ bytes: UnsafeRawBufferPointer, of buffer: ByteBuffer, into events: inout [ServerSentEvent]) throws {
+    private mutating func scan(_ bytes: UnsafeRawBufferPointer, of buffer: ByteBuffer, emit: (ServerSentEvent) -> Void) throws {
         let end = bytes.count
         var lineStart = 0
         if pendingCR {
@@ -80,14 +92,14 @@ public struct SSEDecoder: Sendable {
         }
         while lineStart < end {
             if partialLine.isEmpty, !hasData, eventType == nil,
-                let end = appendUsualEvent(in: bytes, of: buffer, from: lineStart, to: &events)
+                let end = emitUsualEvent(in: bytes, of: buffer, from: lineStart, emit: emit)
             {
                 lineStart = end
                 continue
             }
             guard let lineEnd = Self.lineBreak(in: bytes, from: lineStart) else { break }
             let byte = bytes[lineEnd]
-            try endLine(UnsafeRawBufferPointer(rebasing: bytes[lineStart..<lineEnd]), into: &events)
+            try endLine(UnsafeRawBufferPointer(rebasing: bytes[lineStart..<lineEnd]), emit: emit)
             lineStart = lineEnd + 1
             if byte == Self.cr {
                 if lineStart < end {
@@ -117,21 +129,21 @@ public struct SSEDecoder: Sendable {
         return lf == nil ? nil : start + beforeLF
     }
 
-    private mutating func endLine(_ tail: UnsafeRawBufferPointer, into events: inout [ServerSentEvent]) throws {
+    private mutating func endLine(_ tail: UnsafeRawBufferPointer, emit: (ServerSentEvent) -> Void) throws {
         if partialLine.isEmpty {
-            try processLine(tail, into: &events)
+            try processLine(tail, emit: emit)
             return
         }
         guard partialLine.count + tail.count <= maxEventBytes else { throw EventTooLarge(limit: maxEventBytes) }
         partialLine.append(contentsOf: tail)
         let line = partialLine
         partialLine.removeAll(keepingCapacity: partialLine.capacity <= 64 * 1024)
-        try line.withUnsafeBytes { try processLine($0, into: &events) }
+        try line.withUnsafeBytes { try processLine($0, emit: emit) }
     }
 
-    private mutating func processLine(_ line: UnsafeRawBufferPointer, into events: inout [ServerSentEvent]) throws {
+    private mutating func processLine(_ line: UnsafeRawBufferPointer, emit: (ServerSentEvent) -> Void) throws {
         if line.isEmpty {
-            dispatch(into: &events)
+            dispatch(emit: emit)
             return
         }
         if line[0] == Self.colon { return }  // a comment, such as ": ping"
@@ -160,14 +172,14 @@ public struct SSEDecoder: Sendable {
         // "retry" and unknown fields are ignored: a client of an LLM API does not reconnect.
     }
 
-    private mutating func dispatch(into events: inout [ServerSentEvent]) {
+    private mutating func dispatch(emit: (ServerSentEvent) -> Void) {
         defer {
             data.removeAll(keepingCapacity: data.capacity <= 64 * 1024)
             hasData = false
             eventType = nil
         }
         guard hasData else { return }
-        events.append(ServerSentEvent(event: eventType, dataBytes: ByteBuffer(bytes: data.dropLast()), id: lastEventID))
+        emit(ServerSentEvent(event: eventType, dataBytes: ByteBuffer(bytes: data.dropLast()), id: lastEventID))
     }
 
     /// An event in the usual form, whole in this read, starting at `start`: an optional
@@ -175,13 +187,13 @@ public struct SSEDecoder: Sendable {
     /// what nearly every event of an LLM stream looks like, and it is taken as a slice of the
     /// read (no copy), which keeps its bytes as they came. Anything else (comments, ids, several
     /// data lines, CRs, an event cut by the end of the read) is left to the line-by-line path,
-    /// which gives the same event. Appends the event to `events` and says where it ends; nil
-    /// when there is none at `start`.
-    private mutating func appendUsualEvent(
+    /// which gives the same event. Hands the event to `emit` and says where it ends; nil when
+    /// there is none at `start`.
+    private mutating func emitUsualEvent(
         in bytes: UnsafeRawBufferPointer,
         of buffer: ByteBuffer,
         from start: Int,
-        to events: inout [ServerSentEvent]
+        emit: (ServerSentEvent) -> Void
     ) -> Int? {
         var lineStart = start
         var type: UnsafeRawBufferPointer?
@@ -199,7 +211,7 @@ public struct SSEDecoder: Sendable {
         var eventType: String?
         if let type { eventType = reusedEventType(type) }
         let reader = buffer.readerIndex
-        events.append(
+        emit(
             ServerSentEvent(
                 event: eventType,
                 dataBytes: buffer.getSlice(at: reader + dataStart, length: dataEnd - dataStart)!,

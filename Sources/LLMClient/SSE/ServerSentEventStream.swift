@@ -58,6 +58,45 @@ public struct ServerSentEventStream: AsyncSequence, Sendable {
             return pending[pendingIndex...]
         }
 
+        /// Hands `body` the events that the next read completes (or those left of an earlier
+        /// one), waiting for the network only when none is left; false, with no event, at the
+        /// end of the body. The events are lent as they are decoded, not gathered or copied: a
+        /// relay reads each once, and writes what one call gave it in one write.
+        public mutating func nextEvents(_ body: (ServerSentEvent) -> Void) async throws -> Bool {
+            if pendingIndex < pending.count {
+                for index in pendingIndex..<pending.count { body(pending[index]) }
+                pendingIndex = pending.count
+                return true
+            }
+            var delivered = false
+            while !delivered {
+                if finished { return false }
+                let buffer: ByteBuffer?
+                do {
+                    buffer = try await buffers.next()
+                } catch {
+                    throw ProviderError(readingStreamFailedWith: error)
+                }
+                do {
+                    if let buffer {
+                        try decoder.decode(buffer) { event in
+                            delivered = true
+                            body(event)
+                        }
+                    } else {
+                        finished = true
+                        try decoder.finish { event in
+                            delivered = true
+                            body(event)
+                        }
+                    }
+                } catch {
+                    throw ProviderError.invalidResponse("\(error)")
+                }
+            }
+            return true
+        }
+
         /// Reads until a read completes an event; false at the end of the body.
         private mutating func decodeNextRead() async throws -> Bool {
             while pendingIndex == pending.count {

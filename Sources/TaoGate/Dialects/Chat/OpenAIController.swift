@@ -93,20 +93,25 @@ struct OpenAIController {
         var pending = ByteBuffer()
         var iterator = events.makeAsyncIterator()
         var sawDone = false
-        reading: while let events = try await iterator.nextEvents() {
-            for event in events {
+        while !sawDone {
+            var relayed = 0
+            let more = try await iterator.nextEvents { event in
+                guard !sawDone else { return }
                 if event.dataIs("[DONE]") {
                     sawDone = true
-                    break reading
+                    return
                 }
                 let usage = UsageSniffer.usage(inEvent: event.dataBytes)
                 if let usage { record.noteUsage(ChatDecoding.usage(from: usage.usage)) }
                 if !(injectedUsage && usage?.usageOnly == true) {
                     OpenAIStreamEvents.append(event, to: &pending)
-                    record.noteRelayedChunk()
+                    relayed += 1
                 }
             }
-            if pending.readableBytes > 0 {
+            guard more else { break }
+            // Noted once per read, not once per event: a lock each.
+            record.noteRelayedChunks(relayed)
+            if !sawDone, pending.readableBytes > 0 {
                 try await writer.write(pending)
                 pending.clear()
             }

@@ -130,8 +130,10 @@ struct MessagesController {
         var iterator = events.makeAsyncIterator()
         var usage = MessagesUsage()
         var stopped = false
-        while let events = try await iterator.nextEvents() {
-            for event in events where !stopped {
+        while !stopped {
+            var relayed = 0
+            let more = try await iterator.nextEvents { event in
+                guard !stopped else { return }
                 switch event.event {
                 case "message_start", "message_delta":
                     if let update = MessagesUsageSniffer.usage(inEvent: event.dataBytes, name: event.event ?? "") {
@@ -139,7 +141,7 @@ struct MessagesController {
                         record.noteUsage(MessagesDecoding.usage(from: usage))
                     }
                 case "content_block_delta":
-                    record.noteRelayedChunk()
+                    relayed += 1
                 case "message_stop":
                     stopped = true
                 default:
@@ -147,11 +149,13 @@ struct MessagesController {
                 }
                 OpenAIStreamEvents.append(event, to: &pending)
             }
+            guard more else { break }
+            // Noted once per read, not once per event: a lock each.
+            record.noteRelayedChunks(relayed)
             if pending.readableBytes > 0 {
                 try await writer.write(pending)
                 pending.clear()
             }
-            if stopped { break }
         }
         if pending.readableBytes > 0 { try await writer.write(pending) }
         if stopped { await iterator.drain() }

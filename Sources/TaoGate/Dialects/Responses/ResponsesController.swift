@@ -233,29 +233,39 @@ struct ResponsesController {
         // The last event relayed: its sequence number is read only when a failure must follow it.
         var lastEventData: ByteBuffer?
         do {
-            while let events = try await iterator.nextEvents() {
-                for event in events where !ended {
+            while !ended {
+                var relayed = 0
+                var newResponseID: String?
+                let more = try await iterator.nextEvents { event in
+                    guard !ended else { return }
                     switch ResponsesUsageSniffer.kind(of: event) {
                     case .final:
                         ended = true
                         if let usage = ResponsesUsageSniffer.usage(inEvent: event.dataBytes) { record.noteUsage(usage) }
                     case .delta:
-                        record.noteRelayedChunk()
+                        relayed += 1
                     case .other:
                         break
                     }
-                    if responseID == nil, let id = ResponsesUsageSniffer.identity(ofEvent: event.dataBytes).responseID {
-                        responseID = id
-                        await owned(id)
+                    if responseID == nil, newResponseID == nil,
+                        let id = ResponsesUsageSniffer.identity(ofEvent: event.dataBytes).responseID
+                    {
+                        newResponseID = id
                     }
                     lastEventData = event.dataBytes
                     OpenAIStreamEvents.append(event, to: &pending)
+                }
+                guard more else { break }
+                // Noted once per read, not once per event: a lock each.
+                record.noteRelayedChunks(relayed)
+                if let newResponseID {
+                    responseID = newResponseID
+                    await owned(newResponseID)
                 }
                 if pending.readableBytes > 0 {
                     try await writer.write(pending)
                     pending.clear()
                 }
-                if ended { break }
             }
         } catch let error where !(error is CancellationError) {
             guard let responseID else { throw error }
