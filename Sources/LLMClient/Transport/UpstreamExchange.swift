@@ -24,7 +24,8 @@ final class UpstreamExchange: @unchecked Sendable {
     /// A failure that came before the caller began to wait (a cancellation racing the start).
     private var earlyFailure: ProviderError?
 
-    private var source: UpstreamResponseBody.Producer.Source?
+    /// A streamed body's way to its reader, from the head's arrival until the body ends.
+    private var source: UpstreamBodyQueue?
     /// A body read whole: the head, once it has come, and the bytes so far.
     private var wholeHead: HTTPResponseHead?
     private var wholeBody: ByteBuffer?
@@ -66,6 +67,7 @@ final class UpstreamExchange: @unchecked Sendable {
         // Every way an exchange ends answers its waiter; should one ever not, its caller fails
         // rather than waiting forever.
         waiter?.resume(throwing: ProviderError.unreachable("the upstream exchange ended without an answer"))
+        source?.finish(ProviderError.unreachable("the upstream exchange ended before its body"))
         census.count.subtract(1, ordering: .relaxed)
     }
 
@@ -134,13 +136,9 @@ final class UpstreamExchange: @unchecked Sendable {
             wholeHead = head
             return
         }
-        let producer = UpstreamResponseBody.Producer.makeSequence(
-            backPressureStrategy: .init(lowWatermark: 2, highWatermark: 16),
-            finishOnDeinit: true,
-            delegate: BodyDemand(eventLoop: eventLoop, connection: connection, exchange: self)
-        )
-        source = producer.source
-        answer(.success(UpstreamResponse(status: head.status, headers: head.headers, body: UpstreamResponseBody(producer.sequence))))
+        let queue = UpstreamBodyQueue(demand: BodyDemand(eventLoop: eventLoop, connection: connection, exchange: self))
+        source = queue
+        answer(.success(UpstreamResponse(status: head.status, headers: head.headers, body: UpstreamResponseBody(streaming: queue))))
     }
 
     /// A piece of the body; false when the reader wants no more for now.
@@ -160,11 +158,7 @@ final class UpstreamExchange: @unchecked Sendable {
             return true
         }
         guard let source else { return true }
-        switch source.yield(bytes) {
-        case .produceMore: return true
-        case .stopProducing: return false
-        case .dropped: return true
-        }
+        return source.yield(bytes)
     }
 
     func finish() {
@@ -203,7 +197,7 @@ final class UpstreamExchange: @unchecked Sendable {
 }
 
 /// Tells the connection when the body's reader wants more, or has gone.
-struct BodyDemand: NIOAsyncSequenceProducerDelegate {
+struct BodyDemand: Sendable {
     let eventLoop: any EventLoop
     let connection: NIOLoopBound<UpstreamConnectionHandler>
     let exchange: UpstreamExchange

@@ -11,38 +11,33 @@ public struct UpstreamResponse: Sendable {
 /// A response body, read once by one task. A streamed body is read from the upstream only as
 /// fast as this is read (a few buffers ahead), and its connection is closed if the reader stops
 /// before the end. A body the transport read whole is handed over in one buffer.
-public struct UpstreamResponseBody: AsyncSequence, @unchecked Sendable {
-    // @unchecked: the producer's sequence is not Sendable because it has one consumer; the body
-    // is handed from the transport to exactly one reader.
+public struct UpstreamResponseBody: AsyncSequence, Sendable {
     public typealias Element = ByteBuffer
-    typealias Producer = NIOThrowingAsyncSequenceProducer<
-        ByteBuffer, any Error, NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark, BodyDemand
-    >
 
     private enum Source {
-        case streamed(Producer)
+        case streamed(UpstreamBodyReader)
         case whole(ByteBuffer)
     }
 
     private let source: Source
 
-    init(_ producer: Producer) { source = .streamed(producer) }
+    init(streaming queue: UpstreamBodyQueue) { source = .streamed(UpstreamBodyReader(queue, holds: .body)) }
 
     init(whole body: ByteBuffer) { source = .whole(body) }
 
     public func makeAsyncIterator() -> AsyncIterator {
         switch source {
-        case .streamed(let producer): AsyncIterator(streamed: producer.makeAsyncIterator(), whole: nil)
+        case .streamed(let body): AsyncIterator(streamed: body.queue.makeIterator(), whole: nil)
         case .whole(let body): AsyncIterator(streamed: nil, whole: body.readableBytes > 0 ? body : nil)
         }
     }
 
     public struct AsyncIterator: AsyncIteratorProtocol {
-        var streamed: Producer.AsyncIterator?
+        var streamed: UpstreamBodyReader?
         var whole: ByteBuffer?
 
         public mutating func next() async throws -> ByteBuffer? {
-            if streamed != nil { return try await streamed!.next(isolation: #isolation) }
+            if let streamed { return try await streamed.queue.next() }
             defer { whole = nil }
             return whole
         }
