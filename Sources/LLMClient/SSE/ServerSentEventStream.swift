@@ -70,29 +70,12 @@ public struct ServerSentEventStream: AsyncSequence, Sendable {
             }
             var delivered = false
             while !delivered {
-                if finished { return false }
-                let buffer: ByteBuffer?
-                do {
-                    buffer = try await buffers.next()
-                } catch {
-                    throw ProviderError(readingStreamFailedWith: error)
-                }
-                do {
-                    if let buffer {
-                        try decoder.decode(buffer) { event in
-                            delivered = true
-                            body(event)
-                        }
-                    } else {
-                        finished = true
-                        try decoder.finish { event in
-                            delivered = true
-                            body(event)
-                        }
-                    }
-                } catch {
-                    throw ProviderError.invalidResponse("\(error)")
-                }
+                guard
+                    try await decodeNextRead(each: { event in
+                        delivered = true
+                        body(event)
+                    })
+                else { return false }
             }
             return true
         }
@@ -100,24 +83,33 @@ public struct ServerSentEventStream: AsyncSequence, Sendable {
         /// Reads until a read completes an event; false at the end of the body.
         private mutating func decodeNextRead() async throws -> Bool {
             while pendingIndex == pending.count {
-                if finished { return false }
-                let buffer: ByteBuffer?
-                do {
-                    buffer = try await buffers.next()
-                } catch {
-                    throw ProviderError(readingStreamFailedWith: error)
-                }
-                do {
-                    if let buffer {
-                        pending = try decoder.decode(buffer)
-                    } else {
-                        pending = try decoder.finish()
-                        finished = true
-                    }
-                } catch {
-                    throw ProviderError.invalidResponse("\(error)")
-                }
+                var events: [ServerSentEvent] = []
+                guard try await decodeNextRead(each: { events.append($0) }) else { return false }
+                pending = events
                 pendingIndex = 0
+            }
+            return true
+        }
+
+        /// Decodes the body's next read (or its end), handing `body` the events it completes;
+        /// false when the body had already ended.
+        private mutating func decodeNextRead(each body: (ServerSentEvent) -> Void) async throws -> Bool {
+            if finished { return false }
+            let buffer: ByteBuffer?
+            do {
+                buffer = try await buffers.next()
+            } catch {
+                throw ProviderError(readingStreamFailedWith: error)
+            }
+            do {
+                if let buffer {
+                    try decoder.decode(buffer, each: body)
+                } else {
+                    finished = true
+                    try decoder.finish(each: body)
+                }
+            } catch {
+                throw ProviderError.invalidResponse("\(error)")
             }
             return true
         }
