@@ -7,6 +7,8 @@ error bodies) rather than with hard-coded answers."""
 
 import json
 import os
+import shutil
+import tempfile
 import urllib.error
 import urllib.request
 
@@ -55,13 +57,19 @@ def browser():
             options.add_argument(argument)
         options.add_experimental_option("prefs", {"intl.accept_languages": language})
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+        # Chromium's own temporary files (its profile's singleton socket folder) go to a folder
+        # removed after the test, not to /tmp, where they would stay.
+        temp_dir = tempfile.mkdtemp(prefix="taogate-chromium-")
+        service = Service(CHROMEDRIVER, env={**os.environ, "TMPDIR": temp_dir})
+        driver = webdriver.Chrome(service=service, options=options)
+        driver.temp_dir = temp_dir
         drivers.append(driver)
         return driver
 
     yield launch
     for driver in drivers:
         driver.quit()
+        shutil.rmtree(driver.temp_dir, ignore_errors=True)
 
 
 @pytest.fixture

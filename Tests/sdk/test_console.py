@@ -124,7 +124,12 @@ def browser():
             {"intl.accept_languages": language, "download.default_directory": download_dir, "download.prompt_for_download": False},
         )
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+        # Chromium's own temporary files (its profile's singleton socket folder) go to a folder
+        # removed after the test, not to /tmp, where they would stay.
+        temp_dir = tempfile.mkdtemp(prefix="taogate-chromium-")
+        service = Service(CHROMEDRIVER, env={**os.environ, "TMPDIR": temp_dir})
+        driver = webdriver.Chrome(service=service, options=options)
+        driver.temp_dir = temp_dir
         driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": download_dir})
         driver.download_dir = download_dir
         drivers.append(driver)
@@ -134,6 +139,7 @@ def browser():
     for driver in drivers:
         driver.quit()
         shutil.rmtree(driver.download_dir, ignore_errors=True)
+        shutil.rmtree(driver.temp_dir, ignore_errors=True)
 
 
 def wait(driver, seconds: float = 10):

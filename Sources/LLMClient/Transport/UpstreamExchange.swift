@@ -4,7 +4,7 @@ import Synchronization
 
 /// One request and its response, from the moment it is handed to a pool until the response has
 /// ended or failed. Its state is touched only on its event loop; the response's body is read
-/// by one task elsewhere, through a back-pressured sequence.
+/// by one task elsewhere, through its `UpstreamBodyQueue`.
 final class UpstreamExchange: @unchecked Sendable {
     let eventLoop: any EventLoop
     private(set) var head: HTTPRequestHead

@@ -153,9 +153,18 @@ struct MoneyBudgetTests {
         }
     }
 
+    /// Removes a SQLite database the test made (and its journal files); other URLs are left.
+    static func removeFile(of databaseURL: String) {
+        guard databaseURL.hasPrefix("sqlite:") else { return }
+        let path = String(databaseURL.dropFirst("sqlite:".count))
+        for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
     @Test("200 parallel calls spend past a money budget by at most one reservation", arguments: StoreContractTests.Backend.available)
     func parallelCallsCannotOvershootMoney(backend: StoreContractTests.Backend) async throws {
-        let settings = ["RATE_LIMIT_MAX": "0", "DATABASE_URL": try await Self.databaseURL(backend)]
+        let databaseURL = try await Self.databaseURL(backend)
+        defer { Self.removeFile(of: databaseURL) }
+        let settings = ["RATE_LIMIT_MAX": "0", "DATABASE_URL": databaseURL]
         try await LiveGateway.run(pricing: Self.prices, settings) { gateway, _ in
             let budget = 0.5
             let (_, secret) = try await ClientKeys(configured: [], store: gateway.stores.keys).create(
