@@ -27,7 +27,9 @@ struct AdminBackendTests {
 
     @Test("A key is created, changed, used and revoked over the admin API", arguments: Backend.available)
     func keyLifecycle(backend: Backend) async throws {
-        try await LiveGateway.run(try await Self.settings(backend)) { gateway in
+        let settings = try await Self.settings(backend)
+        defer { MoneyBudgetTests.removeFile(of: settings["DATABASE_URL"] ?? "") }
+        try await LiveGateway.run(settings) { gateway in
             let created = try await Self.admin(gateway, .POST, "/admin/keys", json: #"{"name":"k","allowed_models":["gpt-4o"]}"#)
             #expect(created.status == 201)
             let id = try #require((created.json["key"] as? [String: Any])?["id"] as? String)
@@ -53,6 +55,7 @@ struct AdminBackendTests {
     @Test("Costs are kept with each row and totalled by the database", arguments: Backend.available)
     func costsAreKept(backend: Backend) async throws {
         var settings = try await Self.settings(backend)
+        defer { MoneyBudgetTests.removeFile(of: settings["DATABASE_URL"] ?? "") }
         settings["TAOTOKEN_APIS"] = "chat,messages"
         try await LiveGateway.run(pricing: distinctPrices, settings) { gateway, _ in
             let calls = [CostCase.all[0], CostCase.all[2]]
