@@ -249,13 +249,15 @@ struct BudgetReadingTests {
     @Test("Once a reading is stale, one request reads the usage again while the key's others go on")
     func oneRequestReadsAStaleBudget() async throws {
         let store = HeldReadings()
-        let admission = KeyAdmission(usage: store, calendar: .utc, refreshInterval: .milliseconds(300))
+        // The interval is the window in which the ten admissions below must run: wide enough
+        // for a machine busy with other suites (300 ms once was not).
+        let admission = KeyAdmission(usage: store, calendar: .utc, refreshInterval: .seconds(1))
         let key = ClientKeys.Identity(id: "ck_busy", limits: KeyLimits(budgets: [.tokens(1_000_000, per: .daily)]))
         let demand = KeyAdmission.Demand(inputTokens: 1, outputTokens: 1)
         _ = try #require(try await admission.admit(key, demand: demand))
         #expect(store.readings.load(ordering: .relaxed) == 1)
 
-        try await Task.sleep(for: .milliseconds(350))
+        try await Task.sleep(for: .milliseconds(1050))
         store.holding.store(true, ordering: .relaxed)
         let reading = Task { try await admission.admit(key, demand: demand) }
         while store.readings.load(ordering: .relaxed) < 2 { await Task.yield() }
