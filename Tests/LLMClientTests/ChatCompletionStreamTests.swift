@@ -39,17 +39,6 @@ struct ChatCompletionStreamTests {
         #expect(try await iterator.next()?.data == "3")
     }
 
-    @Test("The iterator hands over together the events one read completes, and what is left of them")
-    func iteratorHandsOverTheEventsOfOneRead() async throws {
-        let first = ByteBuffer(string: "data: 1\n\ndata: 2\n\ndata: 3\n\ndata: 4")
-        let second = ByteBuffer(string: "\n\ndata: 5\n\n")
-        var iterator = ServerSentEventStream(bytes: [first, second].async).makeAsyncIterator()
-        #expect(try await iterator.next()?.data == "1")
-        #expect(try await iterator.nextEvents()?.map(\.data) == ["2", "3"])
-        #expect(try await iterator.nextEvents()?.map(\.data) == ["4", "5"])
-        #expect(try await iterator.nextEvents() == nil)
-    }
-
     @Test("The iterator lends a body the events each read completes, the last one at the end of the bytes, then says it has ended")
     func iteratorLendsTheEventsOfEachRead() async throws {
         let reads = ["data: 1\n\ndata: 2\n\ndata: 3\n\ndata: 4", "\n\ndata: 5\n\n", "data: 6"].map { ByteBuffer(string: $0) }

@@ -49,19 +49,11 @@ public struct ServerSentEventStream: AsyncSequence, Sendable {
             return pending[pendingIndex]
         }
 
-        /// The events that the next read of the body completes (or those left of the last one),
-        /// waiting for the network only when none is left; nil at the end. A relay takes them
-        /// this way to write once per read, with no `await` per event.
-        public mutating func nextEvents() async throws -> ArraySlice<ServerSentEvent>? {
-            if pendingIndex == pending.count, try await !decodeNextRead() { return nil }
-            defer { pendingIndex = pending.count }
-            return pending[pendingIndex...]
-        }
-
         /// Hands `body` the events that the next read completes (or those left of an earlier
         /// one), waiting for the network only when none is left; false, with no event, at the
         /// end of the body. The events are lent as they are decoded, not gathered or copied: a
-        /// relay reads each once, and writes what one call gave it in one write.
+        /// relay reads each once, with no `await` per event, and writes what one call gave it in
+        /// one write.
         public mutating func nextEvents(_ body: (ServerSentEvent) -> Void) async throws -> Bool {
             if pendingIndex < pending.count {
                 for index in pendingIndex..<pending.count { body(pending[index]) }

@@ -96,35 +96,20 @@ final class UpstreamBodyQueue: Sendable {
             readerLeft()
             throw CancellationError()
         }
-        switch state.withLock({ Self.take(from: &$0) }) {
-        case .read(let read, let resumeReading):
-            if let resumeReading { resumeReading.produceMore() }
-            return read
-        case .end:
-            return nil
-        case .failure(let error):
-            throw error
-        case .wait:
-            return try await withTaskCancellationHandler {
-                try await withUnsafeThrowingContinuation { waiter in
-                    // Something may have come since the first look.
-                    let take = state.withLock { state -> Take in
-                        let take = Self.take(from: &state)
-                        if case .wait = take { state.waiter = waiter }
-                        return take
-                    }
-                    switch take {
-                    case .read(let read, let resumeReading):
-                        if let resumeReading { resumeReading.produceMore() }
-                        waiter.resume(returning: read)
-                    case .end: waiter.resume(returning: nil)
-                    case .failure(let error): waiter.resume(throwing: error)
-                    case .wait: break
-                    }
+        let take = state.withLock { Self.take(from: &$0) }
+        guard case .wait = take else { return try Self.outcome(of: take) }
+        return try await withTaskCancellationHandler {
+            try await withUnsafeThrowingContinuation { waiter in
+                // Something may have come since the first look.
+                let take = state.withLock { state -> Take in
+                    let take = Self.take(from: &state)
+                    if case .wait = take { state.waiter = waiter }
+                    return take
                 }
-            } onCancel: {
-                readerLeft()
+                guard case .wait = take else { return waiter.resume(with: Result { try Self.outcome(of: take) }) }
             }
+        } onCancel: {
+            readerLeft()
         }
     }
 
@@ -154,6 +139,20 @@ final class UpstreamBodyQueue: Sendable {
         }
         waiter?.resume(throwing: CancellationError())
         demand?.didTerminate()
+    }
+
+    /// What the reader gets for what it took (not `.wait`), telling the connection to read again
+    /// when the reader has caught up.
+    private static func outcome(of take: Take) throws -> ByteBuffer? {
+        switch take {
+        case .read(let read, let resumeReading):
+            resumeReading?.produceMore()
+            return read
+        case .end, .wait:
+            return nil
+        case .failure(let error):
+            throw error
+        }
     }
 
     private static func take(from state: inout State) -> Take {
