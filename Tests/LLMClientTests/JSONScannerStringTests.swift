@@ -109,4 +109,46 @@ struct JSONScannerStringTests {
             } == false, "\(text)")
         }
     }
+
+    @Test("A word of eight bytes is special exactly when one of its bytes is a control byte, a quote or a backslash")
+    func wordTestMatchesEachByteExactly() {
+        for value in 0...255 {
+            let byte = UInt8(value)
+            let special = byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+            for position in 0..<8 {
+                // Neighbours just above the control range and beyond ASCII, where a borrow
+                // could spill into the next byte.
+                for filler: UInt8 in [0x20, 0x61, 0x80, 0xFF] {
+                    var bytes = [UInt8](repeating: filler, count: 8)
+                    bytes[position] = byte
+                    let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+                    #expect(JSONStringBytes.holdsSpecialByte(word) == special, "byte \(value) at \(position) among \(filler)")
+                }
+            }
+        }
+    }
+
+    @Test("A long string is read whole, its escapes, a closing quote and bytes beyond ASCII found wherever they fall in a word")
+    func longStringsAreReadAcrossWords() {
+        let plain = String(repeating: "Load balancing spreads requests. ", count: 3)
+        for position in [0, 1, 7, 8, 9, 15, 16, 63, plain.utf8.count] {
+            let head = String(plain.prefix(position))
+            let tail = String(plain.dropFirst(position))
+            #expect(string(Array("\"\(head)\\n\(tail)\"".utf8)) == .some(head + "\n" + tail), "escape at \(position)")
+            #expect(string(Array("\"\(head)é\(tail)\"".utf8)) == .some(head + "é" + tail), "é at \(position)")
+            #expect(string(Array("\"\(head)\"".utf8)) == .some(head), "end at \(position)")
+            // Refused: the scan stops at the control byte.
+            #expect(string(Array("\"\(head)\u{01}\(tail)\"".utf8)) == nil, "control byte at \(position)")
+        }
+    }
+
+    @Test("A long string without its closing quote is refused")
+    func longUnterminatedStringIsRefused() {
+        let text = Array("\"\(String(repeating: "abcdefgh", count: 4))".utf8)
+        let read = text.withUnsafeBufferPointer { buffer in
+            var scanner = JSONScanner(bytes: buffer)
+            return scanner.string()
+        }
+        #expect(read == nil)
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MockUpstream
+import NIOCore
 import Testing
 
 @testable import TaoGate
@@ -173,6 +174,18 @@ struct LogLineFormatTests {
         #expect(writer.all.count == 1)
         #expect(writer.all.first?.contains("\n") == false)
         #expect(writer.jsonLines.first?["text"] as? String == text)
+    }
+
+    @Test("A long value's escapes are written wherever they fall among the bytes read eight at a time")
+    func longValuesAreEscapedAcrossWords() throws {
+        let plain = String(repeating: "Load balancing spreads requests. ", count: 3)
+        for position in [0, 1, 7, 8, 9, 15, 16, 63, plain.utf8.count] {
+            let text = String(plain.prefix(position)) + "\"\\\n\u{01}é" + String(plain.dropFirst(position))
+            var buffer = ByteBuffer()
+            JSONText.writeString(text, to: &buffer)
+            let decoded = try JSONDecoder().decode(String.self, from: Data(buffer.readableBytesView))
+            #expect(decoded == text, "escapes at \(position)")
+        }
     }
 
     @Test(

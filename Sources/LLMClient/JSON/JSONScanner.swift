@@ -85,18 +85,18 @@ package struct JSONScanner {
     package mutating func string() -> String? {
         guard consume(UInt8(ascii: "\"")) else { return nil }
         let start = index
-        var allBytes: UInt8 = 0
         while index < bytes.count {
+            index += JSONStringBytes.plainPrefixLength(bytes, from: index)
+            guard index < bytes.count else { return nil }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 defer { index += 1 }
                 let text = UnsafeBufferPointer(rebasing: bytes[start..<index])
                 // ASCII is valid UTF-8 as it stands, and `String(decoding:)` takes it at once;
                 // `String(validating:)` is generic, and costs a metadata lookup every time.
-                if allBytes < 0x80 { return String(decoding: text, as: UTF8.self) }
+                if JSONStringBytes.isASCII(bytes, from: start, count: index - start) { return String(decoding: text, as: UTF8.self) }
                 return String(validating: text, as: UTF8.self)
             }
-            allBytes |= byte
             if byte == UInt8(ascii: "\\") {
                 index = start
                 return escapedString()
