@@ -5,7 +5,7 @@ package enum JSONStringBytes {
     private static let ones: UInt64 = 0x0101_0101_0101_0101
     private static let highBits: UInt64 = 0x8080_8080_8080_8080
 
-    /// The length of the run at the start of `bytes` in which, judged eight bytes at a time, no
+    /// The length of the run of `bytes` from `start` in which, judged eight bytes at a time, no
     /// byte is special in a JSON string (a control byte below 0x20, a quote or a backslash).
     /// It stops at the first word of eight that holds one (or has fewer than eight bytes left),
     /// so the caller looks at the bytes from there one by one.
