@@ -9,7 +9,8 @@ import Synchronization
 import Testing
 
 /// The upstream transport, tested as a client library: against a scripted server that answers
-/// right and wrong, a TLS server with a throwaway certificate, and beside AsyncHTTPClient.
+/// right and wrong, a TLS server with a throwaway certificate, a real nginx
+/// (`UpstreamTransportNginxTests.swift`), and beside AsyncHTTPClient.
 @Suite("Upstream transport", .serialized)
 struct UpstreamTransportTests {
     /// The suite's own event loops: its floods and its thousand connections stay off the loops the
