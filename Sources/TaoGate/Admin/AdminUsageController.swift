@@ -56,9 +56,10 @@ struct AdminUsageController {
     }
 
     /// The totals query of `from`, `to`, `group_by`, `key` and `model` (ISO 8601 dates or
-    /// times; the last 30 days by default).
+    /// times; the last 30 days by default, up to the next whole second: the answer names its
+    /// range in whole seconds, and a range asked for again with those names counts the same rows).
     static func usageQuery(_ parameters: Parameters, defaultGrouping: UsageGrouping) throws -> UsageQuery {
-        let to = try date(parameters["to"].map(String.init), name: "to") ?? Date()
+        let to = try date(parameters["to"].map(String.init), name: "to") ?? Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.up))
         let from = try date(parameters["from"].map(String.init), name: "from") ?? to.addingTimeInterval(-30 * 86_400)
         guard from < to, to.timeIntervalSince(from) <= maximumRange else {
             throw GatewayError.invalidRequest(en: "from must be before to, at most ten years apart", zh: "from 必须早于 to，且相差不超过十年")

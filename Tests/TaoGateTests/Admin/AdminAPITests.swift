@@ -1,4 +1,5 @@
 import Foundation
+import HummingbirdCore
 import LLMClient
 import MockUpstream
 import NIOHTTP1
@@ -358,6 +359,15 @@ struct AdminUsageTests {
             #expect((page.json["requests"] as? [Any])?.count == 2)
             #expect(page.json["next_before"] is NSNull)
         }
+    }
+
+    @Test("The default usage range ends at the next whole second, so the range its answer names counts the same rows")
+    func defaultUsageRangeEndsOnAWholeSecond() throws {
+        let before = Date()
+        let query = try AdminUsageController.usageQuery(URI("/admin/usage").queryParameters, defaultGrouping: .day)
+        #expect(query.to.timeIntervalSince1970 == query.to.timeIntervalSince1970.rounded())
+        #expect(query.to >= before)
+        #expect(query.from == query.to.addingTimeInterval(-30 * 86_400))
     }
 
     @Test("Bad usage parameters are refused with 400")
