@@ -142,6 +142,20 @@ struct JSONScannerStringTests {
         }
     }
 
+    @Test("A long string that is not valid UTF-8 is refused wherever the bad byte falls, also inside a word read whole")
+    func longInvalidUTF8IsRefused() {
+        let plain = Array(String(repeating: "abcdefgh", count: 4).utf8)
+        for position in [0, 3, 8, 13, 31] {
+            var text = plain
+            text[position] = 0xFF
+            let read = ([0x22] + text + [0x22]).withUnsafeBufferPointer { buffer in
+                var scanner = JSONScanner(bytes: buffer)
+                return scanner.string()
+            }
+            #expect(read == nil, "0xFF at \(position)")
+        }
+    }
+
     @Test("A long string without its closing quote is refused")
     func longUnterminatedStringIsRefused() {
         let text = Array("\"\(String(repeating: "abcdefgh", count: 4))".utf8)

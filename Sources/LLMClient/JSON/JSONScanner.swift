@@ -85,8 +85,10 @@ package struct JSONScanner {
     package mutating func string() -> String? {
         guard consume(UInt8(ascii: "\"")) else { return nil }
         let start = index
+        // Every byte passed, ORed: whether the string is all ASCII.
+        var passed: UInt64 = 0
         while index < bytes.count {
-            index += JSONStringBytes.plainPrefixLength(bytes, from: index)
+            index += JSONStringBytes.plainPrefixLength(bytes, from: index, passed: &passed)
             guard index < bytes.count else { return nil }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
@@ -94,9 +96,10 @@ package struct JSONScanner {
                 let text = UnsafeBufferPointer(rebasing: bytes[start..<index])
                 // ASCII is valid UTF-8 as it stands, and `String(decoding:)` takes it at once;
                 // `String(validating:)` is generic, and costs a metadata lookup every time.
-                if JSONStringBytes.isASCII(bytes, from: start, count: index - start) { return String(decoding: text, as: UTF8.self) }
+                if JSONStringBytes.isASCII(passed) { return String(decoding: text, as: UTF8.self) }
                 return String(validating: text, as: UTF8.self)
             }
+            passed |= UInt64(byte)
             if byte == UInt8(ascii: "\\") {
                 index = start
                 return escapedString()

@@ -11,14 +11,29 @@ package enum JSONStringBytes {
     /// so the caller looks at the bytes from there one by one.
     @inline(__always)
     package static func plainPrefixLength(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        var passed: UInt64 = 0
+        return plainPrefixLength(bytes, from: start, passed: &passed)
+    }
+
+    /// As `plainPrefixLength(_:from:)`, adding to `passed` (by OR) the words of the run, so that
+    /// a reader learns whether they were all ASCII (`isASCII(_:)`) without reading them again.
+    @inline(__always)
+    package static func plainPrefixLength(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, passed: inout UInt64) -> Int {
         guard let base = bytes.baseAddress else { return 0 }
         var index = start
         while index + 8 <= bytes.count {
             let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
             if holdsSpecialByte(word) { break }
+            passed |= word
             index += 8
         }
         return index - start
+    }
+
+    /// Whether the bytes ORed into `passed` (whole words, or single bytes) were all ASCII.
+    @inline(__always)
+    package static func isASCII(_ passed: UInt64) -> Bool {
+        passed & highBits == 0
     }
 
     /// Whether any of the eight bytes of `word` is below 0x20, a quote or a backslash. Each test
@@ -32,24 +47,5 @@ package enum JSONStringBytes {
         let quote = (quotes &- ones) & ~quotes
         let backslash = (backslashes &- ones) & ~backslashes
         return (control | quote | backslash) & highBits != 0
-    }
-
-    /// Whether every byte of the run is ASCII.
-    @inline(__always)
-    package static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, count: Int) -> Bool {
-        guard let base = bytes.baseAddress else { return true }
-        var index = start
-        let end = start + count
-        var bits: UInt64 = 0
-        while index + 8 <= end {
-            bits |= UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-            index += 8
-        }
-        var tail: UInt8 = 0
-        while index < end {
-            tail |= bytes[index]
-            index += 1
-        }
-        return bits & highBits == 0 && tail < 0x80
     }
 }
